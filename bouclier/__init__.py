@@ -1,0 +1,1 @@
+"""Bouclier: the platform of Seine-et-Marne's "Bouclier de sécurité" programme."""

@@ -1,0 +1,1 @@
+"""People, organisations and roles, and the scoped access helpers every context uses."""

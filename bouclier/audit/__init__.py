@@ -1,0 +1,1 @@
+"""The append-only, tamper-evident journal that every context writes to."""

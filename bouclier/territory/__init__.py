@@ -1,0 +1,1 @@
+"""The territory: communes, EPCI, collèges and departmental sites of Seine-et-Marne."""

@@ -1,0 +1,21 @@
+"""Root URL configuration: one include per bounded context."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from bouclier.accounts.admin_site import restrict_admin_to_administrators
+
+restrict_admin_to_administrators(admin.site)
+
+urlpatterns = [
+    path("", include("bouclier.core.urls")),
+    path("comptes/", include("bouclier.accounts.urls")),
+    path("territoire/", include("bouclier.territory.urls")),
+    path("journal/", include("bouclier.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("administration/", admin.site.urls),
+]
+
+handler403 = "bouclier.core.views.permission_denied"
+handler404 = "bouclier.core.views.page_not_found"
+handler500 = "bouclier.core.views.server_error"
