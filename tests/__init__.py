@@ -1,0 +1,1 @@
+"""Cross-cutting tests: the permission matrix and the browser tests."""
