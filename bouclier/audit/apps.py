@@ -10,6 +10,11 @@ class AuditConfig(AppConfig):
     verbose_name = _("Journal d'audit")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from bouclier.audit.maintenance import register_sqlite_function
+
+        connection_created.connect(register_sqlite_function)
         from bouclier.accounts.roles import Role
         from bouclier.core.navigation import NavItem, register
 

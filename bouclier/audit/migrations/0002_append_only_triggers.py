@@ -2,7 +2,8 @@
 
 Triggers refuse UPDATE and DELETE on audit_auditentry, so that not even a bug or a stray
 query from the application can rewrite history; only someone who drops the trigger can, and
-the hash chain then shows it.
+the hash chain then shows it. Deletion is possible only on a connection that has switched
+on maintenance explicitly (see bouclier/audit/maintenance.py).
 """
 
 from django.db import migrations
@@ -10,6 +11,12 @@ from django.db import migrations
 POSTGRES_SQL = """
 CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$
 BEGIN
+    IF TG_OP <> 'UPDATE' AND current_setting('bouclier.audit_maintenance', true) = 'on' THEN
+        IF TG_LEVEL = 'ROW' THEN
+            RETURN OLD;
+        END IF;
+        RETURN NULL;
+    END IF;
     RAISE EXCEPTION 'Le journal d''audit est en ajout seul (% refusé)', TG_OP;
 END;
 $$ LANGUAGE plpgsql;
@@ -29,6 +36,7 @@ SQLITE_SQL = [
     """CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_auditentry
        BEGIN SELECT RAISE(ABORT, 'Le journal d''audit est en ajout seul (UPDATE refusé)'); END;""",
     """CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_auditentry
+       WHEN NOT bouclier_audit_maintenance()
        BEGIN SELECT RAISE(ABORT, 'Le journal d''audit est en ajout seul (DELETE refusé)'); END;""",
 ]
 SQLITE_REVERSE = [
@@ -40,7 +48,8 @@ SQLITE_REVERSE = [
 def add_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_SQL)
+        # No parameters: psycopg would otherwise read the "%" of RAISE as a placeholder.
+        schema_editor.execute(POSTGRES_SQL, params=None)
     elif vendor == "sqlite":
         for statement in SQLITE_SQL:
             schema_editor.execute(statement)
@@ -49,7 +58,7 @@ def add_triggers(apps, schema_editor):
 def remove_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_REVERSE)
+        schema_editor.execute(POSTGRES_REVERSE, params=None)
     elif vendor == "sqlite":
         for statement in SQLITE_REVERSE:
             schema_editor.execute(statement)
