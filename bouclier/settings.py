@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "bouclier.audit",
     "bouclier.territory",
     "bouclier.accounts",
+    "bouclier.grants",
 ]
 
 MIDDLEWARE = [
@@ -234,5 +235,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("BOUCLIER_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
