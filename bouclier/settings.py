@@ -74,7 +74,6 @@ INSTALLED_APPS = [
     "bouclier.audit",
     "bouclier.territory",
     "bouclier.accounts",
-    "bouclier.grants",
 ]
 
 MIDDLEWARE = [
