@@ -36,7 +36,7 @@ def test_english_locale_works(client: Client, territory: None) -> None:
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     content = client.get("/comptes/connexion/").content.decode()
     assert '<html lang="en">' in content
-    assert "Log in" in content
+    assert "Sign in" in content
     assert "Se connecter" not in content
 
 
