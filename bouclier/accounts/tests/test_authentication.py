@@ -21,7 +21,7 @@ Capture = Callable[..., Any]
 
 
 def link_in_last_mail() -> str:
-    match = re.search(r"http://\S+", mail.outbox[-1].body)
+    match = re.search(r"http://\S+", str(mail.outbox[-1].body))
     assert match, mail.outbox[-1].body
     return match.group(0).removeprefix("http://127.0.0.1:8000")
 
