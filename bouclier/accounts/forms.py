@@ -20,7 +20,7 @@ from bouclier.accounts.services import password_reset_link, send_templated_email
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("Adresse e-mail"),
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
     def get_invalid_login_error(self) -> ValidationError:

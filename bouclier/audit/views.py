@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,8 +38,30 @@ EXPORT_COLUMNS = (
 )
 
 
+class _Echo:
+    """A file-like object whose write returns the line, for streaming CSV."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_export(entries: QuerySet[AuditEntry]) -> StreamingHttpResponse:
+    """Stream the entries as CSV (semicolons, UTF-8 with BOM for spreadsheet software)."""
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def rows() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
+        for entry in entries.iterator(chunk_size=2000):
+            yield writer.writerow([getattr(entry, column) for column in EXPORT_COLUMNS])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="journal-{stamp}.csv"'
+    return response
+
+
 @role_required(*JOURNAL_READERS)
-def journal(request: HttpRequest) -> HttpResponse:
+def journal(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form = JournalSearchForm(request.GET or None)
     entries: QuerySet[AuditEntry] = AuditEntry.objects.order_by("-sequence")
     if form.is_bound and form.is_valid():
@@ -48,18 +71,12 @@ def journal(request: HttpRequest) -> HttpResponse:
     filters = form.filters() if form.is_bound and form.is_valid() else {}
     if request.GET.get("format") == "csv":
         record("audit.journal.exported", request=request, data=filters)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="journal-{stamp}.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(EXPORT_COLUMNS)
-        for entry in entries.iterator(chunk_size=2000):
-            writer.writerow([getattr(entry, column) for column in EXPORT_COLUMNS])
-        return response
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    if page.number == 1:
+        return csv_export(entries)
+    # Searching is itself journalled, once per search rather than once per page, and before
+    # the query runs so that the count shown includes this very search.
+    if request.GET.get("page", "1") == "1":
         record("audit.journal.searched", request=request, data=filters)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

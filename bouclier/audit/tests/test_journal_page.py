@@ -36,7 +36,7 @@ def test_export_csv(client: Client, login: Callable[..., User]) -> None:
     login(Role.DPO)
     record("tests.camera.viewed", reason="contrôle")
     response = client.get("/journal/", {"action": "tests.camera", "format": "csv"})
-    body = response.content.decode("utf-8-sig")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     assert body.splitlines()[0].startswith("sequence;created_at;actor_label")
     assert "tests.camera.viewed" in body and "contrôle" in body
     assert AuditEntry.objects.filter(action="audit.journal.exported").exists()
