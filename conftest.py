@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.conf import settings
+from django.test import Client, override_settings
 
 from bouclier.accounts.models import Membership, Organisation, User
 from bouclier.accounts.roles import OrganisationKind, Role, allowed_kinds
@@ -31,7 +32,8 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     The fixtures' teardown, which flushes the database after transactional tests, runs
     inside this hook; the journal's triggers refuse that flush unless maintenance is on.
     """
-    transactional = "transactional_db" in getattr(item, "fixturenames", ()) or any(
+    fixtures = set(getattr(item, "fixturenames", ()))
+    transactional = bool(fixtures & {"transactional_db", "live_server"}) or any(
         mark.kwargs.get("transaction") for mark in item.iter_markers("django_db")
     )
     if not transactional:
@@ -44,6 +46,17 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     finally:
         # The database is locked again for this test by now: no query, just close.
         close_maintenance(connection)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_static_storage() -> Iterator[None]:
+    """Render pages without the collectstatic manifest, which a fresh clone does not have."""
+    plain = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=plain):
+        yield
 
 
 def load_territory() -> None:
