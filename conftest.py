@@ -102,7 +102,7 @@ MakeUser = Callable[..., User]
 def make_user(territory: None) -> MakeUser:
     """Build an active user holding ``roles`` (none: a user without any role)."""
 
-    def build(*roles: Role, email: str | None = None, password: str = PASSWORD) -> User:
+    def build(*roles: Role, email: str | None = None, password: str | None = PASSWORD) -> User:
         number = next(_counter)
         user = User.objects.create_user(
             email or f"user{number}@test.bouclier.test",
@@ -123,7 +123,8 @@ def login(client: Client, make_user: MakeUser) -> Callable[..., User]:
     """Log the test client in as a new user holding ``roles``."""
 
     def do_login(*roles: Role) -> User:
-        user = make_user(*roles)
+        # No password: force_login needs none, and hashing one (argon2) is slow by design.
+        user = make_user(*roles, password=None)
         client.force_login(user)
         return user
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "bouclier.audit",
     "bouclier.territory",
     "bouclier.accounts",
+    "bouclier.grants",
 ]
 
 MIDDLEWARE = [

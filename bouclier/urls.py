@@ -12,6 +12,7 @@ urlpatterns = [
     path("comptes/", include("bouclier.accounts.urls")),
     path("territoire/", include("bouclier.territory.urls")),
     path("journal/", include("bouclier.audit.urls")),
+    path("aides/", include("bouclier.grants.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("administration/", admin.site.urls),
 ]

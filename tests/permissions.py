@@ -43,4 +43,18 @@ CASES: list[Case] = [
     Case("/administration/territory/commune/", frozenset({Role.ADMINISTRATOR})),
     Case("/administration/accounts/user/", frozenset({Role.ADMINISTRATOR})),
     Case("/administration/audit/auditentry/", frozenset({Role.ADMINISTRATOR})),
+    # Grants: the simulation and the règlement are public; the règlement's back office
+    # belongs to the grants manager (and administrators).
+    Case("/aides/simulation/", ALL_ROLES, anonymous=200, no_role=200),
+    Case("/aides/simulation/?dispositif=videoprotection", ALL_ROLES, anonymous=200, no_role=200),
+    Case("/aides/reglement/", ALL_ROLES, anonymous=200, no_role=200),
+    Case("/aides/gestion/", frozenset({Role.GRANTS_MANAGER, Role.ADMINISTRATOR})),
+    Case(
+        "/aides/gestion/grants/parameterset/",
+        frozenset({Role.GRANTS_MANAGER, Role.ADMINISTRATOR}),
+    ),
+    Case(
+        "/aides/gestion/grants/aidline/add/", frozenset({Role.GRANTS_MANAGER, Role.ADMINISTRATOR})
+    ),
+    Case("/administration/grants/parameterset/", frozenset({Role.ADMINISTRATOR})),
 ]

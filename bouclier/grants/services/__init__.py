@@ -1,0 +1,1 @@
+"""The grants rules: pure typed functions (rules, computation) and database look-ups."""
