@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     "django_tasks",
     "django_tasks_db",
     "bouclier.core",
@@ -217,6 +219,26 @@ EMAIL_USE_TLS = env_bool("BOUCLIER_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get(
     "BOUCLIER_FROM_EMAIL", "Bouclier de sécurité <ne-pas-repondre@bouclier.seine-et-marne.invalid>"
 )
+
+# The REST API (for the video workers and the Département's other systems): authenticated,
+# documented by an OpenAPI schema at /api/schema/. Each app adds its own authentication
+# (e.g. worker tokens) where sessions do not fit.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API Bouclier de sécurité",
+    "DESCRIPTION": "API de la plateforme du Bouclier de sécurité de Seine-et-Marne.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
 
 # Background work: in-process in the embedded default; with "database", tasks are stored in
 # the database and run by `manage.py db_worker` processes, on as many machines as needed.

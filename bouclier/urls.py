@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 from bouclier.accounts.admin_site import restrict_admin_to_administrators
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("territoire/", include("bouclier.territory.urls")),
     path("journal/", include("bouclier.audit.urls")),
     path("aides/", include("bouclier.grants.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("administration/", admin.site.urls),
 ]

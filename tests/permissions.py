@@ -57,4 +57,6 @@ CASES: list[Case] = [
         "/aides/gestion/grants/aidline/add/", frozenset({Role.GRANTS_MANAGER, Role.ADMINISTRATOR})
     ),
     Case("/administration/grants/parameterset/", frozenset({Role.ADMINISTRATOR})),
+    # The OpenAPI schema of the REST API: any authenticated user (401/403 otherwise).
+    Case("/api/schema/", ALL_ROLES, no_role=200, anonymous=403),
 ]
