@@ -164,6 +164,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Logins are journalled in the audit trail already: no second log of addresses and agents.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("BOUCLIER_PROXY_COUNT", "0")) or None
 
 # Sessions: server-side, HTTP-only cookies, limited lifetime, secure cookies outside debug.

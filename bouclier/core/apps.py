@@ -8,3 +8,8 @@ class CoreConfig(AppConfig):
     name = "bouclier.core"
     label = "core"
     verbose_name = _("Socle")
+
+    def ready(self) -> None:
+        from bouclier.core import jobs
+
+        jobs.register()
