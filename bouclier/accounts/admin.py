@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
@@ -29,12 +32,29 @@ class OrganisationAdmin(AuditedAdmin):
     autocomplete_fields = ["commune", "epci", "college"]
 
 
+class UserCreationForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A new account has no password: its holder chooses one through the activation link."""
+
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "phone"]
+
+    def save(self, commit: bool = True) -> User:
+        user: User = super().save(commit=False)
+        user.email = user.email.lower()
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
 @admin.register(User)
 class UserAdmin(AuditedAdmin, BaseUserAdmin):  # type: ignore[type-arg]
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_active", "last_login"]
     list_filter = ["is_active", "memberships__role"]
     search_fields = ["email", "first_name", "last_name"]
+    add_form = UserCreationForm
     inlines = [MembershipInline]
     actions = ["send_activation_links"]
     fieldsets = (
@@ -43,10 +63,25 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):  # type: ignore[type-arg]
         (_("État"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name")}),
+        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "phone")}),
     )
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = ()
+
+    def get_inlines(self, request: HttpRequest, obj: User | None) -> list[type[Any]]:
+        # Roles are granted once the account exists (its activation link is already sent).
+        return [] if obj is None else [MembershipInline]
+
+    def save_model(self, request: HttpRequest, obj: User, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change and not obj.is_active:
+            # A new account is activated by its holder, who chooses the password.
+            send_activation(obj)
+            self.message_user(
+                request,
+                _("Lien d'activation envoyé à %(email)s.") % {"email": obj.email},
+                messages.INFO,
+            )
 
     def save_formset(
         self, request: HttpRequest, form: object, formset: object, change: bool

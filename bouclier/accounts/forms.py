@@ -111,6 +111,12 @@ class EmailForm(forms.Form):
 class QueuedPasswordResetForm(PasswordResetForm):
     """Password reset whose e-mail goes through the task queue with our own link."""
 
+    email = forms.EmailField(
+        label=_("Adresse e-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
     def send_mail(
         self,
         subject_template_name: str,

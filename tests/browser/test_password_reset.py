@@ -22,7 +22,7 @@ def test_password_reset_end_to_end(
     page.goto("/comptes/connexion/")
     page.get_by_role("link", name="Mot de passe oublié ?").click()
     expect(page).to_have_url(f"{site}/comptes/mot-de-passe/oubli/")
-    page.get_by_label("Courriel").fill(user.email)
+    page.get_by_label("Adresse e-mail").fill(user.email)
     page.get_by_role("button", name="Envoyer le lien").click()
     expect_heading(page, "Lien envoyé")
 
