@@ -86,6 +86,10 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Addresses are stored lower-cased; people type them as they like.
+        return self.get(email__iexact=username or "")
+
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.update(is_staff=True, is_superuser=True, is_active=True)
         return self.create_user(email, password, **extra)

@@ -43,6 +43,12 @@ def test_login_is_audited_and_lands_on_dashboard(
     assert entry.ip_address == "127.0.0.1"
 
 
+def test_email_case_does_not_matter(client: Client, make_user: Callable[..., User]) -> None:
+    user = make_user(Role.MEDIATOR)
+    client.post(LOGIN, {"username": user.email.upper(), "password": PASSWORD})
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
 def test_wrong_password_is_counted_then_locked(
     client: Client, make_user: Callable[..., User]
 ) -> None:
