@@ -59,4 +59,14 @@ CASES: list[Case] = [
     Case("/administration/grants/parameterset/", frozenset({Role.ADMINISTRATOR})),
     # The OpenAPI schema of the REST API: any authenticated user (401/403 otherwise).
     Case("/api/schema/", ALL_ROLES, no_role=200, anonymous=403),
+    # Grants files: applicants file and follow theirs; instructors work the queue; anyone
+    # logged in may ask to be linked to a commune or an EPCI (object pages: grants tests).
+    Case("/aides/dossiers/", frozenset({Role.APPLICANT})),
+    Case("/aides/dossiers/nouveau/", frozenset({Role.APPLICANT})),
+    Case("/aides/instruction/", frozenset({Role.GRANTS_INSTRUCTOR, Role.GRANTS_MANAGER})),
+    Case(
+        "/aides/instruction/?etat=submitted",
+        frozenset({Role.GRANTS_INSTRUCTOR, Role.GRANTS_MANAGER}),
+    ),
+    Case("/aides/rattachement/?q=Meaux", ALL_ROLES, no_role=200),
 ]

@@ -260,3 +260,34 @@ class ParameterSet(models.Model):
             self.rules()
         except RuleError as error:
             raise ValidationError(str(error)) from None
+
+
+# The application file's models live in their own module; importing them here registers them
+# with the app (Django looks for models in ``models``) without a circular import at the top.
+from bouclier.grants.models_files import (  # noqa: E402
+    Annotation,
+    Application,
+    CameraSite,
+    Document,
+    DocumentRequest,
+    ExpenseItem,
+    Funder,
+    LinkRequest,
+    Message,
+    PaymentRequest,
+)
+
+__all__ = [
+    "AidLine",
+    "Annotation",
+    "Application",
+    "CameraSite",
+    "Document",
+    "DocumentRequest",
+    "ExpenseItem",
+    "Funder",
+    "LinkRequest",
+    "Message",
+    "ParameterSet",
+    "PaymentRequest",
+]

@@ -98,6 +98,9 @@ class Command(BaseCommand):
                     user=user, organisation=organisations[key], role=role
                 )
             record("accounts.demo.loaded", data={"accounts": len(DEMO_ACCOUNTS)})
+        from bouclier.grants.demo import load_demo_files  # the grants context's demo files
+
+        load_demo_files()
         if not options["quiet_logins"]:
             self.stdout.write(f"\nComptes de démonstration (mot de passe commun : {password}) :")
             for login, _first, _last, role, _key in DEMO_ACCOUNTS:
