@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -63,17 +64,28 @@ def test_unknown_page_is_french_404(client: Client, db: None) -> None:
 
 
 def test_load_demo_creates_every_role(
-    db: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    db: None,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
+    tmp_path: Path,
 ) -> None:
+    from bouclier.accounts.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_DOMAIN
+
+    settings.MEDIA_ROOT = tmp_path  # demo documents must not land in the developer's var/
     monkeypatch.setenv("BOUCLIER_DEMO_PASSWORD", "Demo-password-for-test-77")
     call_command("load_demo")
+    users_after_first_run = User.objects.count()
     call_command("load_demo")  # idempotent
+    assert User.objects.count() == users_after_first_run
     out = capsys.readouterr().out
     assert "Demo-password-for-test-77" in out
-    for role in Role:
-        holders = User.objects.filter(memberships__role=role, is_active=True)
-        assert holders.count() == 1, role
-        assert holders.get().email in out
+    # One listed login per role (the brigade's demo adds more mediators and collège heads).
+    assert {role for *_, role, _org in DEMO_ACCOUNTS} == set(Role)
+    for login, _first, _last, role, _org in DEMO_ACCOUNTS:
+        user = User.objects.get(email=f"{login}@{DEMO_DOMAIN}")
+        assert user.is_active and user.memberships.filter(role=role).exists(), role
+        assert user.email in out
 
 
 def test_translations_are_compiled() -> None:
