@@ -69,4 +69,10 @@ CASES: list[Case] = [
         frozenset({Role.GRANTS_INSTRUCTOR, Role.GRANTS_MANAGER}),
     ),
     Case("/aides/rattachement/?q=Meaux", ALL_ROLES, no_role=200),
+    # Supervision: the ingestion API answers camera workers' tokens only, never a session;
+    # its back office is the administrators' (main admin).
+    Case("/supervision/api/segments/", frozenset(), denied=401, anonymous=401),
+    Case("/supervision/api/workers/heartbeat/", frozenset(), denied=401, anonymous=401),
+    Case("/administration/supervision/camera/", frozenset({Role.ADMINISTRATOR})),
+    Case("/administration/supervision/videoworker/", frozenset({Role.ADMINISTRATOR})),
 ]

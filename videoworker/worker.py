@@ -7,12 +7,13 @@ stop the rest of the site.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
 
 from videoworker.clock import Clock, RealClock
-from videoworker.config import CameraConfig, ConfigError, WorkerConfig
+from videoworker.config import CameraConfig, ConfigError, Schedule, WorkerConfig
 from videoworker.detectors import DetectorPool
 from videoworker.events import EventSink
 from videoworker.pipeline import CameraPipeline
@@ -31,19 +32,23 @@ class Worker:
         sink: EventSink | None = None,
         pool: DetectorPool | None = None,
         watchdog_interval: float = 1.0,
+        always_pool: bool = False,
     ) -> None:
         self.config = config
         self.clock = clock or RealClock()
         self.sink = sink or EventSink(config.events_path)
         self.stop_event = threading.Event()
         self.watchdog_interval = watchdog_interval
-        needs_pool = any(c.analysis.enabled and c.rules for c in config.cameras)
+        # In connected mode cameras arrive later: the pool must exist from the start.
+        needs_pool = always_pool or any(c.analysis.enabled and c.rules for c in config.cameras)
         self.pool = pool or (DetectorPool.from_config(config.detector) if needs_pool else None)
         self.pipelines: dict[str, CameraPipeline] = {}
         self.restarts: dict[str, int] = {}
         self._next_restart: dict[str, float] = {}
         self._threads: list[threading.Thread] = []
         self.before_start: Callable[[CameraPipeline], None] | None = None
+        # Guards config.cameras and pipelines, which connected mode changes while running.
+        self._lock = threading.RLock()
 
     def _make(self, camera: CameraConfig) -> CameraPipeline:
         pipeline = CameraPipeline(
@@ -75,7 +80,37 @@ class Worker:
         while not self.clock.sleep(self.watchdog_interval, self.stop_event):
             self.check_pipelines()
 
+    def apply(self, cameras: tuple[CameraConfig, ...], schedules: dict[str, Schedule]) -> None:
+        """Run exactly these cameras (connected mode): stop, start or restart the differences.
+
+        A camera whose configuration changed is restarted; the others run on untouched.
+        """
+        with self._lock:
+            old = {c.name: c for c in self.config.cameras}
+            new = {c.name: c for c in cameras}
+            schedules_changed = schedules != self.config.schedules
+            stale = [
+                name
+                for name, camera in old.items()
+                if new.get(name) != camera or (schedules_changed and camera.rules)
+            ]
+            for name in stale:
+                self.pipelines[name].stop()
+            for name in stale:
+                self.pipelines.pop(name).join(timeout=10)
+                self._next_restart.pop(name, None)
+            self.config = dataclasses.replace(self.config, cameras=cameras, schedules=schedules)
+            for camera in cameras:
+                if camera.name not in self.pipelines:
+                    pipeline = self._make(camera)
+                    self.pipelines[camera.name] = pipeline
+                    pipeline.start()
+
     def check_pipelines(self) -> None:
+        with self._lock:
+            self._check_pipelines()
+
+    def _check_pipelines(self) -> None:
         for camera in self.config.cameras:
             pipeline = self.pipelines[camera.name]
             if pipeline.crashed is None:
@@ -116,9 +151,11 @@ class Worker:
 
     def stop(self) -> None:
         self.stop_event.set()
-        for pipeline in self.pipelines.values():
+        with self._lock:
+            pipelines = list(self.pipelines.values())
+        for pipeline in pipelines:
             pipeline.stop()
-        for pipeline in self.pipelines.values():
+        for pipeline in pipelines:
             pipeline.join(timeout=10)
         for thread in self._threads:
             thread.join(timeout=10)

@@ -1,0 +1,1 @@
+"""Supervision centre: sites, cameras, camera workers, leases and the ingestion API."""

@@ -1,0 +1,1 @@
+"""Tests of the supervision context (platform side of the camera workers)."""
