@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "bouclier.accounts",
     "bouclier.grants",
     "bouclier.supervision",
+    "bouclier.mediation",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("journal/", include("bouclier.audit.urls")),
     path("aides/", include("bouclier.grants.urls")),
     path("supervision/", include("bouclier.supervision.urls")),
+    path("mediation/", include("bouclier.mediation.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("administration/", admin.site.urls),

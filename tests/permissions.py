@@ -76,3 +76,47 @@ CASES: list[Case] = [
     Case("/administration/supervision/camera/", frozenset({Role.ADMINISTRATOR})),
     Case("/administration/supervision/videoworker/", frozenset({Role.ADMINISTRATOR})),
 ]
+
+# Mediation brigade: the collège's head, the mediators and the chef de groupe; object pages
+# answer 404 for an unknown object (scoping itself: mediation tests), POST-only steps 405.
+_BRIGADE = frozenset({Role.MEDIATOR, Role.MEDIATION_LEAD})
+_MEDIATION_USERS = _BRIGADE | {Role.COLLEGE_HEAD}
+_MEDIATION_MANAGERS = frozenset({Role.MEDIATION_LEAD, Role.ADMINISTRATOR})
+CASES += [
+    Case("/mediation/", _MEDIATION_USERS),
+    Case("/mediation/saisines/", _MEDIATION_USERS),
+    Case("/mediation/saisines/?etat=received", _MEDIATION_USERS),
+    Case("/mediation/saisines/nouvelle/", frozenset({Role.COLLEGE_HEAD})),
+    Case("/mediation/saisines/999999/", _MEDIATION_USERS, ok=404),
+    Case("/mediation/saisines/999999/prendre/", _BRIGADE, ok=405),
+    Case("/mediation/saisines/999999/planifier/", _BRIGADE, ok=405),
+    Case("/mediation/situations/", _BRIGADE),
+    Case("/mediation/situations/?etape=closed", _BRIGADE),
+    Case("/mediation/situations/nouvelle/", _BRIGADE),
+    Case("/mediation/situations/999999/", _BRIGADE, ok=404),
+    Case("/mediation/situations/999999/modifier/", _BRIGADE, ok=404),
+    Case("/mediation/situations/999999/eleves/", _BRIGADE, ok=405),
+    Case("/mediation/situations/999999/suivis/", _BRIGADE, ok=405),
+    Case("/mediation/situations/999999/orientations/", _BRIGADE, ok=405),
+    Case("/mediation/situations/999999/evaluer/", _BRIGADE, ok=405),
+    Case("/mediation/situations/999999/valider/", _BRIGADE, ok=405),
+    Case("/mediation/suivis/999999/realise/", _BRIGADE, ok=405),
+    Case("/mediation/orientations/999999/etat/", _BRIGADE, ok=405),
+    Case("/mediation/prevention/", _BRIGADE),
+    Case("/mediation/prevention/nouvelle/", _BRIGADE),
+    Case("/mediation/presences/nouvelle/", _BRIGADE),
+    Case("/mediation/planning/", _BRIGADE),
+    Case("/mediation/planning/?semaine=2026-01-05", _BRIGADE),
+    Case("/mediation/charge/", frozenset({Role.MEDIATION_LEAD})),
+    Case("/mediation/organisation/", _BRIGADE),
+    Case("/mediation/indicateurs/", _BRIGADE | {Role.ELECTED_OFFICIAL}),
+    Case("/mediation/indicateurs/?annee=2025", _BRIGADE | {Role.ELECTED_OFFICIAL}),
+    Case("/mediation/indicateurs/rapport.pdf", _BRIGADE | {Role.ELECTED_OFFICIAL}),
+    Case("/mediation/droits/", frozenset({Role.MEDIATION_LEAD, Role.DPO})),
+    Case("/mediation/droits/?code=EL-ABCDEF", frozenset({Role.MEDIATION_LEAD, Role.DPO})),
+    Case("/mediation/gestion/", _MEDIATION_MANAGERS),
+    Case("/mediation/gestion/mediation/assignment/", _MEDIATION_MANAGERS),
+    Case("/mediation/gestion/mediation/protocol/add/", _MEDIATION_MANAGERS),
+    Case("/mediation/gestion/mediation/programme/add/", _MEDIATION_MANAGERS),
+    Case("/administration/mediation/assignment/", frozenset({Role.ADMINISTRATOR})),
+]

@@ -20,6 +20,7 @@ from bouclier.accounts.models import Membership, Organisation, User
 from bouclier.accounts.roles import OrganisationKind, Role
 from bouclier.accounts.services import sync_organisations
 from bouclier.audit.services import record
+from bouclier.mediation.demo import load_demo_brigade
 from bouclier.territory.importers import SAMPLE_COLLEGES_CSV, SAMPLE_SITES_CSV
 from bouclier.territory.models import College, Commune
 
@@ -101,6 +102,7 @@ class Command(BaseCommand):
         from bouclier.grants.demo import load_demo_files  # the grants context's demo files
 
         load_demo_files()
+        load_demo_brigade(password)
         if not options["quiet_logins"]:
             self.stdout.write(f"\nComptes de démonstration (mot de passe commun : {password}) :")
             for login, _first, _last, role, _key in DEMO_ACCOUNTS:

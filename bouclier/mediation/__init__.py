@@ -1,0 +1,1 @@
+"""The brigade of school-safety mediators: requests, situations, prevention, indicators."""
