@@ -12,6 +12,11 @@ class GrantsConfig(AppConfig):
     def ready(self) -> None:
         from bouclier.accounts.roles import Role
         from bouclier.core.navigation import NavItem, register
+        from bouclier.core.scheduling import Job, register_job
+
+        register_job(
+            Job("grants.lapse", _("Dossiers d'aide devenus caducs"), lapse_overdue_summary)
+        )
 
         register(
             NavItem(
@@ -53,3 +58,11 @@ class GrantsConfig(AppConfig):
                 _("dispositifs et jeux de paramètres datés"),
             ),
         )
+
+
+def lapse_overdue_summary() -> str:
+    """Lapse every overdue file; one line saying which (the job and the command share it)."""
+    from bouclier.grants.services.applications import lapse_overdue
+
+    numbers = lapse_overdue()
+    return f"{len(numbers)} dossier(s) caduc(s)" + (f" : {', '.join(numbers)}" if numbers else "")
