@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "bouclier.territory",
     "bouclier.accounts",
     "bouclier.grants",
+    "bouclier.videoguide",
     "bouclier.supervision",
     "bouclier.mediation",
 ]

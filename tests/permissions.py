@@ -69,6 +69,17 @@ CASES: list[Case] = [
         frozenset({Role.GRANTS_INSTRUCTOR, Role.GRANTS_MANAGER}),
     ),
     Case("/aides/rattachement/?q=Meaux", ALL_ROLES, no_role=200),
+    # Video-protection guide: public assistant; saved studies for applicants; its reference
+    # data in the règlement's back office.
+    Case("/guide-video/", ALL_ROLES, anonymous=200, no_role=200),
+    Case("/guide-video/mes-etudes/", frozenset({Role.APPLICANT})),
+    Case(
+        "/aides/gestion/videoguide/unitcost/", frozenset({Role.GRANTS_MANAGER, Role.ADMINISTRATOR})
+    ),
+    Case(
+        "/aides/gestion/videoguide/regionrate/",
+        frozenset({Role.GRANTS_MANAGER, Role.ADMINISTRATOR}),
+    ),
     # Supervision: the ingestion API answers camera workers' tokens only, never a session;
     # its back office is the administrators' (main admin).
     Case("/supervision/api/segments/", frozenset(), denied=401, anonymous=401),

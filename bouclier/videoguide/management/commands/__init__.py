@@ -1,0 +1,1 @@
+"""Commands: purge of the expired anonymous studies."""

@@ -1,0 +1,1 @@
+"""Pure, typed computations of the guide, and its state-changing services."""
