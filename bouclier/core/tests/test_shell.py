@@ -33,6 +33,11 @@ def test_page_is_french_with_landmarks(client: Client, territory: None) -> None:
     assert 'for="id_username"' in content
 
 
+def test_french_whatever_the_browser_says(client: Client, territory: None) -> None:
+    content = client.get("/comptes/connexion/", HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
+    assert '<html lang="fr">' in content
+
+
 def test_english_locale_works(client: Client, territory: None) -> None:
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     content = client.get("/comptes/connexion/").content.decode()
