@@ -21,4 +21,5 @@ urlpatterns = [
     path("etude/<str:token>/budget/", views.budget, name="budget"),
     path("etude/<str:token>/etude.pdf", views.pdf, name="pdf"),
     path("etude/<str:token>/enregistrer/", views.save, name="save"),
+    path("etude/<str:token>/demande-d-aide/", views.to_application, name="to_application"),
 ]

@@ -25,7 +25,7 @@ from bouclier.accounts.roles import Role
 from bouclier.territory.models import Commune
 from bouclier.videoguide.forms import CameraForm, FundingForm, StudyForm, TechnicalForm
 from bouclier.videoguide.models import Camera, Study
-from bouclier.videoguide.services import studies
+from bouclier.videoguide.services import drafts, studies
 from bouclier.videoguide.services.pdf import render_study_pdf
 
 STEPS = [
@@ -54,8 +54,12 @@ def _render(
         and study.owner_id != request.user.pk
         and communes_for(request.user, Role.APPLICANT).filter(pk=study.commune_id).exists()
     )
+    may_apply = request.user.is_authenticated and (
+        drafts.applicant_organisation_for(study, request.user) is not None
+    )
     context.update(
         {
+            "may_apply": may_apply,
             "study": study,
             "steps": steps,
             "study_url": study_link(study),
@@ -252,6 +256,27 @@ def save(request: HttpRequest, token: str) -> HttpResponseBase:
     else:
         messages.success(request, _("Étude enregistrée dans votre compte : elle n'expirera pas."))
     return redirect("videoguide:study", token=item.token)
+
+
+@never_cache
+@require_POST
+def to_application(request: HttpRequest, token: str) -> HttpResponseBase:
+    """Open a draft aid application pre-filled with the study (applicants of the commune)."""
+    item = _study(token)
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(reverse("videoguide:study", args=[item.token]))
+    try:
+        draft = drafts.draft_from_study(item, request.user, request)
+    except studies.StudyError as error:
+        messages.error(request, str(error))
+        return redirect("videoguide:study", token=item.token)
+    messages.success(
+        request,
+        _("Brouillon de demande d'aide créé depuis l'étude : vérifiez chaque étape puis déposez."),
+    )
+    return redirect("grants:file", pk=draft.pk)
 
 
 @role_required(Role.APPLICANT)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from pypdf import PdfReader
 
+from bouclier.accounts.models import User
+from bouclier.accounts.roles import Role
 from bouclier.videoguide.tests.helpers import load_guide_data
 from tests.browser.conftest import LOCALE
+from tests.browser.helpers import log_in
 from tests.browser.test_accessibility import assert_no_violations
 
 pytestmark = pytest.mark.browser
@@ -29,7 +33,9 @@ def check_page(page: Page) -> None:
     assert_no_violations(page)
 
 
-def test_whole_journey_on_a_phone(browser: Browser, site: str, territory: None) -> None:
+def test_whole_journey_on_a_phone(
+    browser: Browser, site: str, territory: None, make_user: Callable[..., User]
+) -> None:
     load_guide_data()
     context = browser.new_context(locale=LOCALE, base_url=site, viewport=PHONE)
     context.set_default_timeout(15_000)
@@ -107,9 +113,18 @@ def test_whole_journey_on_a_phone(browser: Browser, site: str, territory: None) 
     context.close()
 
     # Come back later through the link, in a fresh browser (no cookie).
-    later = browser.new_context(locale=LOCALE, viewport=PHONE)
+    later = browser.new_context(locale=LOCALE, viewport=PHONE, base_url=site)
     again = later.new_page()
     again.goto(link)
     expect(again.get_by_role("heading", level=1)).to_contain_text("Meaux")
+    expect(again.locator("main")).to_contain_text("53\u202f400\u00a0€")
+
+    # The town hall's applicant logs in and turns the study into a pre-filled draft.
+    applicant = make_user(Role.APPLICANT)  # an applicant of Meaux
+    log_in(again, applicant.email)
+    again.goto(link)
+    again.get_by_role("button", name="Préparer la demande d'aide à partir de cette étude").click()
+    expect(again).to_have_url(re.compile(r"/aides/dossiers/\d+/$"))
+    expect(again.locator("main")).to_contain_text("Brouillon de demande d'aide créé")
     expect(again.locator("main")).to_contain_text("53\u202f400\u00a0€")
     later.close()
