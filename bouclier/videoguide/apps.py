@@ -12,6 +12,9 @@ class VideoguideConfig(AppConfig):
     def ready(self) -> None:
         from bouclier.accounts.roles import Role
         from bouclier.core.navigation import NavItem, register
+        from bouclier.core.scheduling import Job, register_job
+
+        register_job(Job("videoguide.purge", _("Études expirées du guide"), _purge_studies))
 
         register(
             NavItem(
@@ -40,3 +43,9 @@ class VideoguideConfig(AppConfig):
                 _("ordres de grandeur et taux de la Région, modifiables"),
             ),
         )
+
+
+def _purge_studies() -> str:
+    from bouclier.videoguide.services.studies import purge_expired_studies
+
+    return f"{purge_expired_studies()} étude(s) supprimée(s)"
