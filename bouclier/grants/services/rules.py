@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -328,166 +329,180 @@ def _unique(codes: Iterable[str], path: str) -> None:
 # Readers of each structured rule (one per JSON field of a parameter set).
 
 
+T = TypeVar("T")
+
+
+class _Item:
+    """One object of a JSON list, read field by field; errors name the field's path."""
+
+    def __init__(self, data: dict[str, Any], where: str) -> None:
+        self.data, self.where = data, where
+
+    def path(self, key: str) -> str:
+        return f"{self.where}.{key}"
+
+    def code(self) -> str:
+        return read_code(self.data["code"], self.path("code"))
+
+    def text(self, key: str, default: str | None = None, **options: Any) -> str:
+        value = self.data[key] if default is None else self.data.get(key, default)
+        return read_text(value, self.path(key), **options)
+
+    def decimal(self, key: str, **options: Any) -> Decimal:
+        return read_decimal(self.data[key], self.path(key), **options)
+
+    def codes(self, key: str) -> frozenset[str]:
+        return _codes(self.data.get(key, []), self.path(key))
+
+    def source(self) -> Source:
+        return read_source(self.data["source"], self.path("source"))
+
+
+def _items(
+    value: Any,
+    path: str,
+    fields: tuple[set[str], set[str]],
+    build: Callable[[_Item], T],
+    *,
+    required_message: str = "",
+) -> tuple[T, ...]:
+    """Read a JSON list of objects with ``fields`` (required, optional) through ``build``.
+
+    Items with a ``code`` must have unique codes; ``required_message`` refuses an empty list.
+    """
+    required, optional = fields
+    result = tuple(
+        build(_Item(_object(item, f"{path}[{i}]", required, optional), f"{path}[{i}]"))
+        for i, item in enumerate(_list(value, path))
+    )
+    if required_message and not result:
+        raise RuleError(path, required_message)
+    if "code" in required:
+        _unique(map(attrgetter("code"), result), path)
+    return result
+
+
 def parse_beneficiaries(value: Any, path: str = "beneficiaires") -> tuple[Beneficiary, ...]:
-    result = []
-    for i, item in enumerate(_list(value, path)):
-        where = f"{path}[{i}]"
-        data = _object(item, where, {"code", "libelle", "source"}, set())
-        result.append(
-            Beneficiary(
-                read_code(data["code"], f"{where}.code"),
-                read_text(data["libelle"], f"{where}.libelle"),
-                read_source(data["source"], f"{where}.source"),
-            )
-        )
-    if not result:
-        raise RuleError(path, "au moins un bénéficiaire est attendu")
-    _unique((b.code for b in result), path)
-    return tuple(result)
+    return _items(
+        value,
+        path,
+        ({"code", "libelle", "source"}, set()),
+        lambda item: Beneficiary(item.code(), item.text("libelle"), item.source()),
+        required_message="au moins un bénéficiaire est attendu",
+    )
 
 
 def parse_expense_categories(
     value: Any, path: str = "categories_eligibles"
 ) -> tuple[ExpenseCategory, ...]:
-    result = []
-    for i, item in enumerate(_list(value, path)):
-        where = f"{path}[{i}]"
-        data = _object(
-            item,
-            where,
+    return _items(
+        value,
+        path,
+        (
             {"code", "libelle", "source"},
             {"unite", "plafond_unitaire", "beneficiaires", "bonifiable"},
-        )
-        result.append(
-            ExpenseCategory(
-                code=read_code(data["code"], f"{where}.code"),
-                label=read_text(data["libelle"], f"{where}.libelle"),
-                unit_label=read_text(data.get("unite", "unité"), f"{where}.unite", max_length=50),
-                unit_ceiling=read_optional_decimal(
-                    data.get("plafond_unitaire"), f"{where}.plafond_unitaire"
-                ),
-                beneficiaries=_codes(data.get("beneficiaires", []), f"{where}.beneficiaires"),
-                bonus_eligible=read_bool(data.get("bonifiable", False), f"{where}.bonifiable"),
-                source=read_source(data["source"], f"{where}.source"),
-            )
-        )
-    if not result:
-        raise RuleError(path, "au moins une catégorie de dépense éligible est attendue")
-    _unique((c.code for c in result), path)
-    return tuple(result)
+        ),
+        lambda item: ExpenseCategory(
+            code=item.code(),
+            label=item.text("libelle"),
+            unit_label=item.text("unite", "unité", max_length=50),
+            unit_ceiling=read_optional_decimal(
+                item.data.get("plafond_unitaire"), item.path("plafond_unitaire")
+            ),
+            beneficiaries=item.codes("beneficiaires"),
+            bonus_eligible=read_bool(item.data.get("bonifiable", False), item.path("bonifiable")),
+            source=item.source(),
+        ),
+        required_message="au moins une catégorie de dépense éligible est attendue",
+    )
 
 
 def parse_ineligible_categories(
     value: Any, path: str = "categories_ineligibles"
 ) -> tuple[IneligibleCategory, ...]:
-    result = []
-    for i, item in enumerate(_list(value, path)):
-        where = f"{path}[{i}]"
-        data = _object(item, where, {"code", "libelle", "motif", "source"}, set())
-        result.append(
-            IneligibleCategory(
-                read_code(data["code"], f"{where}.code"),
-                read_text(data["libelle"], f"{where}.libelle"),
-                read_text(data["motif"], f"{where}.motif"),
-                read_source(data["source"], f"{where}.source"),
-            )
-        )
-    _unique((c.code for c in result), path)
-    return tuple(result)
+    return _items(
+        value,
+        path,
+        ({"code", "libelle", "motif", "source"}, set()),
+        lambda item: IneligibleCategory(
+            item.code(), item.text("libelle"), item.text("motif"), item.source()
+        ),
+    )
 
 
 def parse_rate_bonuses(value: Any, path: str = "bonifications_taux") -> tuple[RateBonus, ...]:
-    result = []
-    for i, item in enumerate(_list(value, path)):
-        where = f"{path}[{i}]"
-        data = _object(item, where, {"code", "libelle", "points", "source"}, set())
-        result.append(
-            RateBonus(
-                read_code(data["code"], f"{where}.code"),
-                read_text(data["libelle"], f"{where}.libelle"),
-                read_rate(data["points"], f"{where}.points"),
-                read_source(data["source"], f"{where}.source"),
-            )
-        )
-    _unique((b.code for b in result), path)
-    return tuple(result)
+    return _items(
+        value,
+        path,
+        ({"code", "libelle", "points", "source"}, set()),
+        lambda item: RateBonus(
+            item.code(),
+            item.text("libelle"),
+            read_rate(item.data["points"], item.path("points")),
+            item.source(),
+        ),
+    )
+
+
+def _bonus_mode(item: _Item) -> BonusMode:
+    try:
+        return BonusMode(item.data["mode"])
+    except ValueError:
+        choices = ", ".join(m.value for m in BonusMode)
+        raise RuleError(item.path("mode"), f"mode inconnu (valeurs admises : {choices})") from None
 
 
 def parse_unit_bonuses(value: Any, path: str = "bonifications_unitaires") -> tuple[UnitBonus, ...]:
-    result = []
-    for i, item in enumerate(_list(value, path)):
-        where = f"{path}[{i}]"
-        data = _object(
-            item,
-            where,
+    return _items(
+        value,
+        path,
+        (
             {"code", "libelle", "montant_par_unite", "mode", "source"},
             {"unite", "categories_comptees"},
-        )
-        try:
-            mode = BonusMode(data["mode"])
-        except ValueError:
-            choices = ", ".join(m.value for m in BonusMode)
-            raise RuleError(
-                f"{where}.mode", f"mode inconnu (valeurs admises : {choices})"
-            ) from None
-        result.append(
-            UnitBonus(
-                code=read_code(data["code"], f"{where}.code"),
-                label=read_text(data["libelle"], f"{where}.libelle"),
-                unit_label=read_text(data.get("unite", "unité"), f"{where}.unite", max_length=50),
-                amount_per_unit=read_decimal(
-                    data["montant_par_unite"], f"{where}.montant_par_unite", positive=True
-                ),
-                mode=mode,
-                counted_categories=_codes(
-                    data.get("categories_comptees", []), f"{where}.categories_comptees"
-                ),
-                source=read_source(data["source"], f"{where}.source"),
-            )
-        )
-    _unique((b.code for b in result), path)
-    return tuple(result)
+        ),
+        lambda item: UnitBonus(
+            code=item.code(),
+            label=item.text("libelle"),
+            unit_label=item.text("unite", "unité", max_length=50),
+            amount_per_unit=item.decimal("montant_par_unite", positive=True),
+            mode=_bonus_mode(item),
+            counted_categories=item.codes("categories_comptees"),
+            source=item.source(),
+        ),
+    )
 
 
 def parse_exceptional_ceilings(
     value: Any, path: str = "plafonds_exceptionnels"
 ) -> tuple[ExceptionalCeiling, ...]:
-    result = []
-    for i, item in enumerate(_list(value, path)):
-        where = f"{path}[{i}]"
-        data = _object(item, where, {"code", "libelle", "plafond", "source"}, set())
-        result.append(
-            ExceptionalCeiling(
-                read_code(data["code"], f"{where}.code"),
-                read_text(data["libelle"], f"{where}.libelle"),
-                read_decimal(data["plafond"], f"{where}.plafond", positive=True),
-                read_source(data["source"], f"{where}.source"),
-            )
-        )
-    _unique((c.code for c in result), path)
-    return tuple(result)
+    return _items(
+        value,
+        path,
+        ({"code", "libelle", "plafond", "source"}, set()),
+        lambda item: ExceptionalCeiling(
+            item.code(),
+            item.text("libelle"),
+            item.decimal("plafond", positive=True),
+            item.source(),
+        ),
+    )
 
 
 def parse_required_documents(
     value: Any, path: str = "pieces_requises"
 ) -> tuple[RequiredDocument, ...]:
-    result = []
-    for i, item in enumerate(_list(value, path)):
-        where = f"{path}[{i}]"
-        data = _object(
-            item, where, {"code", "libelle", "source"}, {"si_categories", "si_conditions"}
-        )
-        result.append(
-            RequiredDocument(
-                code=read_code(data["code"], f"{where}.code"),
-                label=read_text(data["libelle"], f"{where}.libelle"),
-                when_categories=_codes(data.get("si_categories", []), f"{where}.si_categories"),
-                when_conditions=_codes(data.get("si_conditions", []), f"{where}.si_conditions"),
-                source=read_source(data["source"], f"{where}.source"),
-            )
-        )
-    _unique((d.code for d in result), path)
-    return tuple(result)
+    return _items(
+        value,
+        path,
+        ({"code", "libelle", "source"}, {"si_categories", "si_conditions"}),
+        lambda item: RequiredDocument(
+            code=item.code(),
+            label=item.text("libelle"),
+            when_categories=item.codes("si_categories"),
+            when_conditions=item.codes("si_conditions"),
+            source=item.source(),
+        ),
+    )
 
 
 def parse_rule_sources(value: Any, path: str = "sources_des_regles") -> dict[str, Source]:
@@ -503,17 +518,12 @@ def parse_rule_sources(value: Any, path: str = "sources_des_regles") -> dict[str
 
 
 def parse_remarks(value: Any, path: str = "remarques") -> tuple[Remark, ...]:
-    result = []
-    for i, item in enumerate(_list(value, path)):
-        where = f"{path}[{i}]"
-        data = _object(item, where, {"texte", "source"}, set())
-        result.append(
-            Remark(
-                read_text(data["texte"], f"{where}.texte", max_length=2000),
-                read_source(data["source"], f"{where}.source"),
-            )
-        )
-    return tuple(result)
+    return _items(
+        value,
+        path,
+        ({"texte", "source"}, set()),
+        lambda item: Remark(item.text("texte", max_length=2000), item.source()),
+    )
 
 
 # JSON field of a parameter set -> its reader (the model validates each field with these).
