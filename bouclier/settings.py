@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "bouclier.videoguide",
     "bouclier.supervision",
     "bouclier.mediation",
+    "bouclier.grants_office",
 ]
 
 MIDDLEWARE = [

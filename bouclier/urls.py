@@ -14,6 +14,7 @@ urlpatterns = [
     path("territoire/", include("bouclier.territory.urls")),
     path("journal/", include("bouclier.audit.urls")),
     path("aides/", include("bouclier.grants.urls")),
+    path("aides/", include("bouclier.grants_office.urls")),
     path("guide-video/", include("bouclier.videoguide.urls")),
     path("supervision/", include("bouclier.supervision.urls")),
     path("mediation/", include("bouclier.mediation.urls")),

@@ -131,3 +131,83 @@ CASES += [
     Case("/mediation/gestion/mediation/programme/add/", _MEDIATION_MANAGERS),
     Case("/administration/mediation/assignment/", frozenset({Role.ADMINISTRATOR})),
 ]
+
+CASES += [
+    # Grants, the Département's side: instruction and sessions for the grants staff, payments
+    # for finance, dashboards also read-only for elected officials; the API for staff only
+    # (403, not a redirect, for anonymous callers); open data, the règlement PDF and the
+    # applicant's guide are public; opinions and letters are object pages (404 if not one's).
+    Case("/aides/departement/", frozenset({Role.GRANTS_INSTRUCTOR, Role.GRANTS_MANAGER})),
+    Case(
+        "/aides/departement/?etat=submitted&tri=echeance&echeance=2026-01-31",
+        frozenset({Role.GRANTS_INSTRUCTOR, Role.GRANTS_MANAGER}),
+    ),
+    Case(
+        "/aides/departement/dossiers/999999/",
+        frozenset({Role.GRANTS_INSTRUCTOR, Role.GRANTS_MANAGER}),
+        ok=404,
+    ),
+    Case(
+        "/aides/departement/dossiers/999999/message/",
+        frozenset(),
+        denied=405,
+        anonymous=405,
+    ),
+    Case("/aides/departement/avis/", ALL_ROLES, no_role=200),
+    Case("/aides/departement/avis/999999/", ALL_ROLES, ok=404, no_role=404),
+    Case(
+        "/aides/departement/commissions/", frozenset({Role.GRANTS_INSTRUCTOR, Role.GRANTS_MANAGER})
+    ),
+    Case(
+        "/aides/departement/commissions/999999/",
+        frozenset({Role.GRANTS_INSTRUCTOR, Role.GRANTS_MANAGER}),
+        ok=404,
+    ),
+    Case("/aides/departement/ordre-du-jour/999999/vote/", frozenset(), denied=405, anonymous=405),
+    Case(
+        "/aides/departement/ordre-du-jour/999999/notifier/", frozenset(), denied=405, anonymous=405
+    ),
+    Case("/aides/departement/ordre-du-jour/999999/lettre.pdf", ALL_ROLES, ok=404, no_role=404),
+    Case("/aides/departement/versements/", frozenset({Role.FINANCE, Role.GRANTS_MANAGER})),
+    Case("/aides/departement/versements/999999/valider/", frozenset(), denied=405, anonymous=405),
+    Case(
+        "/aides/departement/versements/ordres-de-paiement.csv?du=2026-01-01",
+        frozenset({Role.FINANCE, Role.GRANTS_MANAGER}),
+    ),
+    Case(
+        "/aides/departement/tableau-de-bord/",
+        frozenset({Role.GRANTS_MANAGER, Role.ELECTED_OFFICIAL, Role.FINANCE}),
+    ),
+    Case(
+        "/aides/departement/tableau-de-bord.xlsx?annee=2026",
+        frozenset({Role.GRANTS_MANAGER, Role.ELECTED_OFFICIAL, Role.FINANCE}),
+    ),
+    Case("/aides/donnees-ouvertes/subventions.csv", ALL_ROLES, anonymous=200, no_role=200),
+    Case("/aides/reglement.pdf", ALL_ROLES, anonymous=200, no_role=200),
+    Case("/aides/mode-d-emploi/", ALL_ROLES, anonymous=200, no_role=200),
+    Case("/aides/mode-d-emploi/depenses/", ALL_ROLES, anonymous=200, no_role=200),
+    Case(
+        "/aides/api/dossiers/",
+        frozenset(
+            {
+                Role.GRANTS_INSTRUCTOR,
+                Role.GRANTS_MANAGER,
+                Role.FINANCE,
+                Role.ELECTED_OFFICIAL,
+            }
+        ),
+        anonymous=403,
+    ),
+    Case(
+        "/aides/api/decisions/",
+        frozenset(
+            {
+                Role.GRANTS_INSTRUCTOR,
+                Role.GRANTS_MANAGER,
+                Role.FINANCE,
+                Role.ELECTED_OFFICIAL,
+            }
+        ),
+        anonymous=403,
+    ),
+]

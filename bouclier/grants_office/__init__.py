@@ -1,0 +1,1 @@
+"""The Département's side of the aid teleservice: instruction, Commission, budget, payments."""

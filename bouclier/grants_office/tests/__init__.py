@@ -1,0 +1,1 @@
+"""Tests of the Département's side of the aid teleservice."""
