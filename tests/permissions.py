@@ -132,7 +132,36 @@ CASES += [
     Case("/administration/mediation/assignment/", frozenset({Role.ADMINISTRATOR})),
 ]
 
+# Supervision console: the centre's operators and supervisors work the queue; mayors and
+# collège heads read their incidents; images need a valid prefectoral approval, which the
+# matrix's users lack: every image URL is refused (403) to all (approval, convention and
+# mayor scoping with data: supervision/tests/test_console.py).
+_CENTRE = frozenset({Role.CSD_OPERATOR, Role.CSD_SUPERVISOR})
+_INCIDENT_READERS = _CENTRE | {Role.ELECTED_OFFICIAL, Role.COLLEGE_HEAD}
 CASES += [
+    Case("/supervision/console/", _CENTRE),
+    Case("/supervision/console/flux/", _CENTRE),
+    Case("/supervision/incidents/", _INCIDENT_READERS),
+    Case("/supervision/incidents/?etat=closed", _INCIDENT_READERS),
+    Case("/supervision/incidents/999999/", _INCIDENT_READERS, ok=404),
+    Case("/supervision/incidents/999999/prendre/", _CENTRE, ok=405),
+    Case("/supervision/incidents/999999/visionner/", _CENTRE, ok=405),
+    Case("/supervision/incidents/999999/qualifier/", _CENTRE, ok=405),
+    Case("/supervision/incidents/999999/action/", _CENTRE, ok=405),
+    Case("/supervision/incidents/999999/attente/", _CENTRE, ok=405),
+    Case("/supervision/incidents/999999/clore/", _CENTRE, ok=405),
+    Case("/supervision/incidents/999999/rapport.pdf", frozenset()),
+    Case("/supervision/alarmes/999999/instantane/", frozenset()),
+    Case("/supervision/cameras/999999/direct/", frozenset()),
+    Case("/supervision/segments/999999/", frozenset()),
+    Case("/supervision/main-courante/", _CENTRE),
+    Case("/supervision/main-courante/999999/corriger/", _CENTRE, ok=404),
+    Case("/supervision/registre/", frozenset({Role.CSD_SUPERVISOR, Role.DPO})),
+    Case("/supervision/registre/?action=deletion", frozenset({Role.CSD_SUPERVISOR, Role.DPO})),
+    Case("/supervision/registre/?format=csv", frozenset({Role.CSD_SUPERVISOR, Role.DPO})),
+    Case("/administration/supervision/convention/", frozenset({Role.ADMINISTRATOR})),
+    Case("/administration/supervision/approval/", frozenset({Role.ADMINISTRATOR})),
+    Case("/administration/supervision/siteinstruction/", frozenset({Role.ADMINISTRATOR})),
     # Grants, the Département's side: instruction and sessions for the grants staff, payments
     # for finance, dashboards also read-only for elected officials; the API for staff only
     # (403, not a redirect, for anonymous callers); open data, the règlement PDF and the
@@ -210,4 +239,30 @@ CASES += [
         ),
         anonymous=403,
     ),
+]
+
+# Judicial requisitions: officers file theirs and see only those (404 otherwise), the centre
+# sees all; only supervisors validate, extract, hand over, download and release holds;
+# officers and the DPO may also verify a package.
+_OFFICER = frozenset({Role.REQUISITIONING_OFFICER})
+_SUPERVISOR = frozenset({Role.CSD_SUPERVISOR})
+CASES += [
+    Case("/supervision/requisitions/", _CENTRE | _OFFICER),
+    Case("/supervision/requisitions/nouvelle/", _SUPERVISOR | _OFFICER),
+    Case("/supervision/requisitions/verifier/", _CENTRE | _OFFICER | {Role.DPO}),
+    Case("/supervision/requisitions/999999/", _CENTRE | _OFFICER, ok=404),
+    Case("/supervision/requisitions/999999/valider/", _SUPERVISOR, ok=405),
+    Case("/supervision/requisitions/999999/refuser/", _SUPERVISOR, ok=405),
+    Case("/supervision/requisitions/999999/extraire/", _SUPERVISOR, ok=405),
+    Case("/supervision/requisitions/999999/remise/", _SUPERVISOR, ok=405),
+    Case("/supervision/requisitions/999999/lever-scelle/", _SUPERVISOR, ok=405),
+    Case("/supervision/requisitions/999999/paquet.zip", _SUPERVISOR, ok=404),
+    Case("/supervision/requisitions/999999/proces-verbal.pdf", _SUPERVISOR, ok=404),
+    Case("/administration/supervision/requisition/", frozenset({Role.ADMINISTRATOR})),
+]
+# Playback and the live wall show images: a valid approval is needed, which the matrix's
+# users lack (with data: supervision/tests/test_playback.py).
+CASES += [
+    Case("/supervision/cameras/999999/relecture/", frozenset()),
+    Case("/supervision/mur/", frozenset()),
 ]

@@ -150,6 +150,18 @@ class CameraAnalyzer:
                 boxes, self.camera.analysis.region_padding, *_MIN_REGION
             )
         ]
+        if self.pool.fixed_input and len(regions) > 1:
+            # Several crops would each cost a whole inference (YOLOX resizes every crop to its
+            # input): one crop around all of them costs one, no more than the full frame, and
+            # keeps more pixels per person than the full frame when motion is in one part.
+            regions = [
+                (
+                    min(r[0] for r in regions),
+                    min(r[1] for r in regions),
+                    max(r[2] for r in regions),
+                    max(r[3] for r in regions),
+                )
+            ]
         future = self.pool.submit(image, regions)
         if future is None:
             self.stats["dropped"] += 1

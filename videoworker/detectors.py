@@ -118,6 +118,8 @@ class YoloxDetector:
     """YOLOX (e.g. YOLOX-Nano, COCO) with onnxruntime, per the model's contract."""
 
     name = "onnx"
+    # Every region is resized to the same input: each one costs a whole inference.
+    fixed_input = True
 
     def __init__(self, model: Path, input_size: int = 416, threads: int = 1) -> None:
         import onnxruntime as ort  # imported here so the HOG-only worker never loads it
@@ -238,6 +240,9 @@ class DetectorPool:
             )
             thread.start()
             self._threads.append(thread)
+        # HOG's cost grows with the area searched, a fixed-input network's with the number of
+        # regions: the analysis sends the latter one region (see CameraAnalyzer._detect).
+        self.fixed_input = any(getattr(d, "fixed_input", False) for d in detectors)
 
     @classmethod
     def from_config(cls, config: DetectorConfig) -> DetectorPool:

@@ -124,8 +124,8 @@ def probe_segment(path: Path) -> dict[str, Any]:
             if len(container.streams.video) != 1:
                 raise SegmentError("le segment n'a pas exactement une piste vidéo")
             stream = container.streams.video[0]
-            tb = stream.time_base
-            assert tb is not None
+            assert stream.time_base is not None
+            tb = float(stream.time_base)  # floats: Fraction arithmetic per packet is slow
             first: av.packet.Packet[Any] | None = None
             count = 0
             low: float | None = None
@@ -138,9 +138,9 @@ def probe_segment(path: Path) -> dict[str, Any]:
                     keyframe = packet.is_keyframe
                 count += 1
                 pts = packet.pts if packet.pts is not None else packet.dts
-                secs = float(pts * tb)
+                secs = pts * tb
                 low = secs if low is None else min(low, secs)
-                high = max(high, secs + float((packet.duration or 0) * tb))
+                high = max(high, secs + (packet.duration or 0) * tb)
             if first is None or low is None:
                 raise SegmentError("le segment ne contient aucune image")
             return {
@@ -207,7 +207,7 @@ class SegmentRecorder:
         if packet.pts is not None:
             packet.pts -= self._offset
         tb = packet.time_base
-        duration = float(packet.duration * tb) if packet.duration and tb else 0.0
+        duration = packet.duration * float(tb) if packet.duration and tb else 0.0
         packet.stream = self._out_stream
         self._out.mux(packet)
         self._last_end = max(self._last_end, wall + duration)

@@ -88,14 +88,27 @@ class StreamReader:
     def packets(self) -> Iterator[tuple[av.packet.Packet[Any], float]]:
         assert self.container is not None and self.stream is not None
         pace = self.source.file is not None and self.source.realtime
+        # FFmpeg's RTSP demuxer gives the first access unit of a connection (the keyframe that
+        # cameras send first) no timestamp, as no RTCP report has synchronised the clock yet.
+        # Dropping it would leave the decoder and the recorder waiting for the next keyframe,
+        # up to a whole GOP later; it is held back and stamped one frame before the next one.
+        held: av.packet.Packet[Any] | None = None
+        tb = float(self.time_base)  # a float: Fraction arithmetic per packet is slow
         try:
             for packet in self.container.demux(self.stream):
                 if self.stop.is_set():
                     return
                 ts = packet.pts if packet.pts is not None else packet.dts
                 if ts is None:
-                    continue  # the demuxer's flush packet
-                seconds = float(ts * self.time_base)
+                    if packet.size > 0 and held is None:
+                        held = packet
+                    continue  # else the demuxer's flush packet
+                if held is not None:
+                    stamped = self._recover(held, packet)
+                    if stamped is not None:
+                        yield held, self.wall_time(stamped)
+                    held = None
+                seconds = ts * tb
                 wall = self.wall_time(seconds)
                 if pace:
                     assert self._anchor_pts is not None
@@ -106,6 +119,29 @@ class StreamReader:
                 yield packet, wall
         except (av.error.FFmpegError, OSError) as exc:
             raise StreamError(f"flux interrompu ({self.source.label}) : {exc}") from exc
+
+    def _recover(
+        self, held: av.packet.Packet[Any], following: av.packet.Packet[Any]
+    ) -> float | None:
+        """Stamp a packet that came without a timestamp one frame before the next packet.
+
+        Returns its time in seconds on the stream's time line, or None when it cannot tell.
+        """
+        assert self.stream is not None
+        following_dts = following.dts if following.dts is not None else following.pts
+        if following_dts is None:
+            return None
+        duration = held.duration or following.duration
+        if not duration:
+            rate = self.stream.average_rate or self.stream.guessed_rate
+            if not rate:
+                return None
+            duration = max(1, round(1 / (rate * self.time_base)))
+        # Cameras send no B-frames at a stream's start: the keyframe's pts equals its dts.
+        stamp = following_dts - duration
+        held.dts = stamp
+        held.pts = stamp
+        return float(stamp * self.time_base)
 
     def close(self) -> None:
         if self.container is not None:

@@ -113,3 +113,8 @@ class TechnicalEventAdmin(ReadOnlyAdmin):
 @admin.register(Segment)
 class SegmentAdmin(ReadOnlyAdmin):
     list_display = ["camera", "start", "end", "size", "codec", "deleted_at"]
+
+
+# The console's reference data (conventions, approvals, instructions).
+from bouclier.supervision import admin_console as admin_console  # noqa: E402
+from bouclier.supervision import admin_judicial as admin_judicial  # noqa: E402

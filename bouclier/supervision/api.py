@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from bouclier.audit.services import client_address
 from bouclier.supervision import services
 from bouclier.supervision.models import VideoWorker
+from bouclier.supervision.services_judicial import worker_holds
 from bouclier.supervision.workerconfig import worker_config
 from videoworker.config import ConfigError
 
@@ -79,6 +80,10 @@ class HeartbeatOut(serializers.Serializer[Any]):
     schedules = serializers.JSONField(help_text="Calendriers d'armement utilisés, par nom.")
     taken = serializers.ListField(child=serializers.CharField())
     released = serializers.ListField(child=serializers.CharField())
+    holds = serializers.ListField(
+        child=serializers.JSONField(),
+        help_text="Gels judiciaires (reference, camera, from, to) : jamais purgés.",
+    )
 
 
 class Received(serializers.Serializer[Any]):
@@ -201,6 +206,7 @@ class HeartbeatView(WorkerView):
                 "schedules": config["schedules"],
                 "taken": assignment.taken,
                 "released": assignment.released,
+                "holds": worker_holds(self.worker),
             }
         )
 

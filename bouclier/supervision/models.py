@@ -481,6 +481,15 @@ class Alarm(models.Model):
     clip_start = models.DateTimeField(_("début de l'extrait"), null=True, blank=True)
     clip_end = models.DateTimeField(_("fin de l'extrait"), null=True, blank=True)
     segments = models.JSONField(_("segments de l'extrait"), default=list)
+    # Correlated alarms of a site are handled together (``services_console.attach``).
+    incident = models.ForeignKey(
+        "supervision.Incident",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="alarms",
+        verbose_name=_("incident"),
+    )
 
     class Meta:
         ordering = ["-raised_at"]
@@ -542,3 +551,14 @@ class LiveImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.camera.name} {self.taken_at:%H:%M:%S}"
+
+
+# The console's models live in their own module; Django discovers models here only.
+from bouclier.supervision.models_console import AccessRecord as AccessRecord  # noqa: E402
+from bouclier.supervision.models_console import Approval as Approval  # noqa: E402
+from bouclier.supervision.models_console import Convention as Convention  # noqa: E402
+from bouclier.supervision.models_console import Incident as Incident  # noqa: E402
+from bouclier.supervision.models_console import IncidentAction as IncidentAction  # noqa: E402
+from bouclier.supervision.models_console import LogbookEntry as LogbookEntry  # noqa: E402
+from bouclier.supervision.models_console import SiteInstruction as SiteInstruction  # noqa: E402
+from bouclier.supervision.models_judicial import Requisition as Requisition  # noqa: E402

@@ -293,6 +293,10 @@ def ingest_alarm(
                 f"{camera.name}-{event_id}.jpg", ContentFile(snapshot[1]), save=False
             )
         alarm.save()
+        # Grouped with its site's recent alarms into the incident operators handle.
+        from bouclier.supervision.services_console import attach
+
+        attach(alarm)
         return alarm
 
     created, alarm = _once(worker, event_id, "alarm", store)
@@ -347,6 +351,20 @@ def ingest_purge(worker: VideoWorker, event_id: uuid.UUID, data: dict[str, Any])
                     segment.deleted_at = data["time"]
                     segment.save(update_fields=["deleted_at"])
             what = "segment" if data["type"] == "segment_deleted" else "snapshot"
+            # The access register lists every deletion too, automatic purges included.
+            from bouclier.supervision.services_console import register_access
+
+            register_access(
+                None,
+                "deletion",
+                str(details.get("reason") or _("purge automatique")),
+                camera=camera,
+                who=f"worker {worker.name}",
+                role="worker",
+                range_start=segment.start if segment is not None else None,
+                range_end=segment.end if segment is not None else None,
+                details={"type": data["type"], "path": str(details.get("path") or "")},
+            )
             record(
                 f"supervision.{what}.deleted",
                 target=segment or camera,

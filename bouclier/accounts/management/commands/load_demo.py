@@ -21,6 +21,7 @@ from bouclier.accounts.roles import OrganisationKind, Role
 from bouclier.accounts.services import sync_organisations
 from bouclier.audit.services import record
 from bouclier.mediation.demo import load_demo_brigade
+from bouclier.supervision.demo import load_demo_cameras
 from bouclier.territory.importers import SAMPLE_COLLEGES_CSV, SAMPLE_SITES_CSV
 from bouclier.territory.models import College, Commune
 
@@ -103,6 +104,10 @@ class Command(BaseCommand):
 
         load_demo_files()
         load_demo_brigade(password)
+        from bouclier.supervision.demo_console import load_demo_console
+
+        load_demo_console(password)
+        self.stdout.write(load_demo_cameras())  # sample cameras and the demo worker's token
         if not options["quiet_logins"]:
             self.stdout.write(f"\nComptes de démonstration (mot de passe commun : {password}) :")
             for login, _first, _last, role, _key in DEMO_ACCOUNTS:
