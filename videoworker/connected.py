@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from videoworker.clock import Clock, RealClock
 from videoworker.config import ConfigError, DetectorConfig, WorkerConfig, parse_config
 from videoworker.events import Event, EventSink
@@ -269,6 +271,13 @@ class Uploader:
             self.flush_once()
 
 
+def write_holds(path: Path, holds: list[dict[str, Any]]) -> None:
+    """Replace the holds file atomically: the purge never reads half of it."""
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(yaml.safe_dump({"holds": holds}, allow_unicode=True), encoding="utf-8")
+    os.replace(temporary, path)
+
+
 class ConnectedWorker:
     """A Worker whose cameras come from the platform's heartbeats."""
 
@@ -285,7 +294,14 @@ class ConnectedWorker:
         self.clock = clock or RealClock()
         self.stop_event = threading.Event()
         storage.mkdir(parents=True, exist_ok=True)
-        config = WorkerConfig(storage=storage, cameras=(), detector=self.detector)
+        # The platform's judicial holds, kept on disk so that a restart while the platform is
+        # unreachable still spares held footage from the purge.
+        self.holds_path = storage / "holds.yaml"
+        if not self.holds_path.exists():
+            write_holds(self.holds_path, [])
+        config = WorkerConfig(
+            storage=storage, cameras=(), detector=self.detector, holds_file=self.holds_path
+        )
         self.sink = EventSink(config.events_path)
         self.spool = Spool(storage / "spool")
         self.sink.subscribe(self.spool.put)
@@ -307,6 +323,8 @@ class ConnectedWorker:
         return answer
 
     def apply(self, answer: dict[str, Any]) -> None:
+        if "holds" in answer:
+            write_holds(self.holds_path, answer["holds"] or [])
         cameras = answer.get("cameras") or []
         if not cameras:
             self.worker.apply((), {})

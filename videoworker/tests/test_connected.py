@@ -99,3 +99,23 @@ def test_alarm_goes_as_multipart_with_its_snapshot(tmp_path: Path) -> None:
     endpoint, fields, files = call
     assert endpoint == "alarms/" and files == {"snapshot": snapshot}
     assert fields["raised_at"] == event["time"] and fields["event_id"] == "e1"
+
+
+def test_platform_holds_reach_the_purge(tmp_path: Path) -> None:
+    from videoworker.connected import ConnectedWorker
+    from videoworker.retention import load_holds
+
+    worker = ConnectedWorker(Platform("http://127.0.0.1:9", "jeton"), tmp_path)
+    assert load_holds(worker.worker.config.holds_file) == []
+    hold = {
+        "reference": "PV-2026-042",
+        "camera": "parvis",
+        "from": "2026-11-20T10:00:00+01:00",
+        "to": "2026-11-20T11:00:00+01:00",
+    }
+    worker.apply({"cameras": [], "holds": [hold]})
+    (loaded,) = load_holds(worker.worker.config.holds_file)
+    assert (loaded.reference, loaded.camera) == ("PV-2026-042", "parvis")
+    # An answer without holds (an older platform) leaves the known holds in force.
+    worker.apply({"cameras": []})
+    assert len(load_holds(worker.worker.config.holds_file)) == 1
