@@ -266,3 +266,10 @@ CASES += [
     Case("/supervision/cameras/999999/relecture/", frozenset()),
     Case("/supervision/mur/", frozenset()),
 ]
+
+# Supervision dashboards: the centre, mayors and collège heads, each over their own scope
+# (with data: supervision/tests/test_dashboard.py).
+CASES += [
+    Case("/supervision/tableau-de-bord/", _INCIDENT_READERS),
+    Case("/supervision/tableau-de-bord/?du=2026-01-10&au=2026-01-01", _INCIDENT_READERS),
+]

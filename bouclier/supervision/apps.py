@@ -69,4 +69,10 @@ class SupervisionConfig(AppConfig):
                 centre,
                 _("images en direct d'un site ou d'une commune, motif déclaré"),
             ),
+            NavItem(
+                _("Tableau de bord de la supervision"),
+                "supervision:dashboard",
+                centre | {Role.ELECTED_OFFICIAL, Role.COLLEGE_HEAD},
+                _("alarmes, fausses alarmes, délais, disponibilité, extractions"),
+            ),
         )

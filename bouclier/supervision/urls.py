@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from bouclier.supervision import api, views_console, views_judicial, views_playback
+from bouclier.supervision import (
+    api,
+    views_console,
+    views_dashboard,
+    views_judicial,
+    views_playback,
+)
 
 app_name = "supervision"
 
@@ -50,4 +56,6 @@ urlpatterns = [
     # Playback over a chosen range, and the live wall.
     path("cameras/<int:pk>/relecture/", views_playback.playback, name="playback"),
     path("mur/", views_playback.wall, name="wall"),
+    # Dashboards over the user's scope.
+    path("tableau-de-bord/", views_dashboard.overview, name="dashboard"),
 ]
