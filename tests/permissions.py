@@ -273,3 +273,19 @@ CASES += [
     Case("/supervision/tableau-de-bord/", _INCIDENT_READERS),
     Case("/supervision/tableau-de-bord/?du=2026-01-10&au=2026-01-01", _INCIDENT_READERS),
 ]
+
+# Grants office: session reports and the queue's columns (with data:
+# grants_office/tests/test_gaps.py).
+CASES += [
+    Case(
+        "/aides/departement/commissions/999999/rapport.pdf",
+        frozenset({Role.GRANTS_INSTRUCTOR, Role.GRANTS_MANAGER}),
+        ok=404,
+    ),
+    Case(
+        "/aides/departement/commissions/999999/rapport.xlsx",
+        frozenset({Role.GRANTS_INSTRUCTOR, Role.GRANTS_MANAGER}),
+        ok=404,
+    ),
+    Case("/aides/departement/colonnes/", frozenset(), denied=405, anonymous=405),
+]

@@ -1,4 +1,5 @@
-"""Exports: payment orders (CSV for the finance system), dashboards (XLSX), open data (SCDL).
+"""Exports: payment orders (CSV for the finance system), dashboards (XLSX), open data (SCDL),
+the Commission permanente session report (XLSX).
 
 The open-data export follows the SCDL "Subventions" schema (version 2.1.1 of
 schema.data.gouv.fr/scdl/subventions): its column names, in its order, comma-separated UTF-8.
@@ -20,6 +21,7 @@ from openpyxl import Workbook
 from bouclier.grants.models_files import PaymentRequest
 from bouclier.grants_office.models import AgendaItem, Outcome
 from bouclier.grants_office.queries import FUNDED_STATES, Row
+from bouclier.grants_office.report import SessionReport
 
 PAYMENT_COLUMNS = [
     "numero_dossier",
@@ -172,6 +174,87 @@ def dashboard_xlsx(totals: dict[str, Any], tables: Sequence[tuple[str, str, list
             sheet.append(
                 [row.label, row.files, float(row.requested), float(row.granted), float(row.paid)]
             )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _money(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+SESSION_AGENDA_HEADER = [
+    "Dispositif",
+    "Dossier",
+    "Bénéficiaire",
+    "SIREN",
+    "Objet",
+    "Aide calculée (€)",
+    "Montant proposé (€)",
+    "Vote",
+    "Montant accordé (€)",
+    "N° de délibération",
+    "Motif",
+]
+SESSION_ENVELOPE_HEADER = [
+    "Dispositif",
+    "Exercice",
+    "Enveloppe (€)",
+    "Engagé (€)",
+    "Reste (€)",
+    "Versé (€)",
+    "Proposé à cette séance (€)",
+    "Accordé à cette séance (€)",
+    "Propositions en attente au-delà du reste",
+]
+
+
+def session_report_xlsx(report: SessionReport) -> bytes:
+    """The session report: the agenda (and votes) sheet, and the envelopes sheet."""
+    workbook = Workbook()
+    agenda = workbook.active
+    assert agenda is not None
+    agenda.title = "Ordre du jour"
+    agenda.append([str(report.session)])
+    agenda.append(["Date de la séance", report.session.date])
+    agenda.append(SESSION_AGENDA_HEADER)
+    for line in report.lines:
+        for item in line.items:
+            a = item.application
+            agenda.append(
+                [
+                    line.aid_line.name,
+                    a.number,
+                    a.organisation.name,
+                    a.organisation.siren,
+                    a.title,
+                    _money(a.requested_amount),
+                    float(item.proposed_amount),
+                    str(item.get_outcome_display()),
+                    _money(item.granted_amount),
+                    item.deliberation_number,
+                    item.reason,
+                ]
+            )
+        total: list[Any] = [f"Total {line.aid_line.name}", *[None] * 5, float(line.proposed)]
+        agenda.append([*total, None, float(line.granted)])
+    envelopes = workbook.create_sheet("Enveloppes")
+    envelopes.append(SESSION_ENVELOPE_HEADER)
+    for line in report.lines:
+        figures = line.envelope
+        envelopes.append(
+            [
+                line.aid_line.name,
+                report.session.date.year,
+                _money(figures.amount) if figures else None,
+                _money(figures.committed) if figures else None,
+                _money(figures.remaining) if figures else None,
+                _money(figures.paid) if figures else None,
+                float(line.proposed),
+                float(line.granted),
+                "oui" if figures and figures.overflows else "non",
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -185,3 +185,24 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} – {self.kind} {self.deadline}"
+
+
+class UserQueuePreference(models.Model):
+    """The columns an instructor chose to see in the queue (kept across sessions and devices).
+
+    Column keys are those of ``bouclier.grants_office.columns.COLUMNS``; an unknown key (a
+    column removed since) is ignored when read.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants_queue_preference"
+    )
+    columns = models.JSONField(_("colonnes affichées"), default=list)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("colonnes de la file d'instruction")
+        verbose_name_plural = _("colonnes de la file d'instruction")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {', '.join(self.columns)}"

@@ -1,5 +1,6 @@
 """PDFs of the Département's side, rendered with WeasyPrint from HTML templates: the
-notification letter of a granted aid and the règlement in force."""
+notification letter of a granted aid, the règlement in force and the Commission permanente
+session report."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bouclier.grants.services import applications as files
 from bouclier.grants.services.reglement import sets_in_force
 from bouclier.grants.services.rules import SCALAR_RULES, RuleError
 from bouclier.grants_office.models import AgendaItem
+from bouclier.grants_office.report import SessionReport
 
 
 def _pdf(template: str, context: dict[str, Any]) -> bytes:
@@ -66,4 +68,12 @@ def reglement_pdf(on_date: datetime.date) -> bytes:
     return _pdf(
         "grants_office/pdf/reglement.html",
         {"on_date": on_date, "sections": reglement_sections(on_date)},
+    )
+
+
+def session_report_pdf(report: SessionReport) -> bytes:
+    """The agenda per aid line with the envelopes, and the decisions once voted."""
+    return _pdf(
+        "grants_office/pdf/session_report.html",
+        {"report": report, "session": report.session, "today": timezone.localdate()},
     )

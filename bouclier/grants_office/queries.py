@@ -77,6 +77,9 @@ def queue(
     files = (
         files.exclude(state=State.DRAFT)
         .select_related("organisation", "aid_line")
+        # The frozen règlement and explanation weigh kilobytes per file and the queue shows
+        # neither: left out, the sort handles narrow rows.
+        .defer("parameters_snapshot", "explanation", "description", "conditions")
         .annotate(
             # LEAST ignores NULLs on PostgreSQL but not on SQLite: coalesce both ways first.
             deadline=Least(
@@ -193,27 +196,27 @@ def cameras_funded(year: int | None) -> int:
 
 
 def communes_reached(year: int | None) -> int:
-    """Communes whose commune, or whose EPCI, holds a funded file."""
+    """Communes whose commune, or whose EPCI, holds a funded file.
+
+    Two ``IN`` subqueries rather than joins through every file: joining multiplied each
+    commune by its files, then needed a DISTINCT over the product (slow with many files).
+    """
     funded = submitted_files(year).filter(state__in=FUNDED_STATES)
-    return (
-        Commune.objects.filter(
-            Q(organisation__grant_applications__in=funded)
-            | Q(epci__organisation__grant_applications__in=funded)
-        )
-        .distinct()
-        .count()
-    )
+    by_commune = funded.filter(organisation__commune__isnull=False).values("organisation__commune")
+    by_epci = funded.filter(organisation__epci__isnull=False).values("organisation__epci")
+    return Commune.objects.filter(Q(pk__in=by_commune) | Q(epci__in=by_epci)).count()
 
 
 def days_to_vote(year: int | None) -> float | None:
     """The mean number of days from submission to the Commission's vote."""
     decided = submitted_files(year).filter(decided_at__isnull=False)
     duration = ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField())
-    count = decided.count()
-    if not count:
+    # One pass over the files for both figures.
+    row = decided.aggregate(count=Count("pk"), total=Sum(duration))
+    if not row["count"]:
         return None
-    total = decided.aggregate(total=Sum(duration))["total"]
-    return round(float(total.total_seconds()) / 86400 / count, 1)
+    total: datetime.timedelta = row["total"]
+    return round(total.total_seconds() / 86400 / int(row["count"]), 1)
 
 
 def totals(year: int | None) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from bouclier.grants_office.models import (
     Outcome,
     Reminder,
     Session,
+    UserQueuePreference,
 )
 
 # Reminders go out this many days before a deadline (once per deadline).
@@ -531,7 +532,12 @@ def _absolute(name: str, pk: int) -> str:
 
 
 def _remind(
-    application: Application, kind: str, deadline: datetime.date, emails: list[str]
+    application: Application,
+    kind: str,
+    deadline: datetime.date,
+    emails: list[str],
+    template: str = "grants_office/email/reminder",
+    context: dict[str, object] | None = None,
 ) -> bool:
     """Send one reminder unless it was already sent for that deadline."""
     if not emails:
@@ -544,9 +550,9 @@ def _remind(
             return False
         for email in emails:
             send_templated_email(
-                "grants_office/email/reminder",
+                template,
                 email,
-                {"application": application, "kind": kind, "deadline": deadline},
+                {"application": application, "kind": kind, "deadline": deadline, **(context or {})},
             )
     return True
 
@@ -575,4 +581,57 @@ def send_deadline_reminders(today: datetime.date | None = None) -> int:
             opinion.deadline,
             [opinion.requested_from.email] if opinion.requested_from.is_active else [],
         )
+    return sent + remind_overdue_opinions(today)
+
+
+def remind_overdue_opinions(today: datetime.date) -> int:
+    """Tell the instructor who asked an opinion that it is overdue: once per opinion (the
+    ``Reminder`` row keyed on the opinion makes a rerun of the job send nothing), and only
+    while the file is still being instructed: afterwards the opinion can no longer help."""
+    overdue = Opinion.objects.filter(
+        answered_at__isnull=True,
+        deadline__lt=today,
+        requested_by__isnull=False,
+        application__state__in=OPINION_STATES,
+    ).select_related("application", "requested_by", "requested_from")
+    sent = 0
+    for opinion in overdue:
+        asker = opinion.requested_by
+        assert asker is not None  # filtered above
+        sent += _remind(
+            opinion.application,
+            f"avis-retard-{opinion.pk}",
+            opinion.deadline,
+            [asker.email] if asker.is_active else [],
+            template="grants_office/email/opinion_overdue",
+            context={
+                "opinion": opinion,
+                "link": _absolute("grants_office:instruction", opinion.application_id),
+            },
+        )
     return sent
+
+
+def set_queue_columns(
+    user: User, columns: list[str], *, request: HttpRequest | None = None
+) -> UserQueuePreference:
+    """Remember which columns the instructor wants in the queue (the number always shows)."""
+    from bouclier.grants_office.columns import COLUMNS
+
+    _require(user, STAFF_ROLES, _("Seuls les instructeurs ont une file des dossiers."))
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise TransitionError(_("Colonne inconnue : %(c)s.") % {"c": ", ".join(unknown)})
+    ordered = [key for key in COLUMNS if key in columns]
+    with transaction.atomic():
+        preference, _created = UserQueuePreference.objects.update_or_create(
+            user=user, defaults={"columns": ordered}
+        )
+        record(
+            "grants.queue.columns_set",
+            request=request,
+            actor=user,
+            target=preference,
+            data={"columns": ordered},
+        )
+    return preference

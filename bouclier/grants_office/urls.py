@@ -14,6 +14,7 @@ router.register("decisions", api.DecisionViewSet, basename="api-decision")
 
 urlpatterns = [
     path("departement/", views.queue, name="queue"),
+    path("departement/colonnes/", views.queue_columns, name="queue_columns"),
     path("departement/dossiers/<int:pk>/", views.instruction, name="instruction"),
     path(
         "departement/dossiers/<int:pk>/<slug:action>/",
@@ -24,6 +25,16 @@ urlpatterns = [
     path("departement/avis/<int:pk>/", views.opinion, name="opinion"),
     path("departement/commissions/", views.sessions, name="sessions"),
     path("departement/commissions/<int:pk>/", views.session, name="session"),
+    path(
+        "departement/commissions/<int:pk>/rapport.pdf",
+        views.session_report_as_pdf,
+        name="session_report_pdf",
+    ),
+    path(
+        "departement/commissions/<int:pk>/rapport.xlsx",
+        views.session_report_as_xlsx,
+        name="session_report_xlsx",
+    ),
     path("departement/ordre-du-jour/<int:pk>/vote/", views.vote, name="vote"),
     path("departement/ordre-du-jour/<int:pk>/notifier/", views.notify, name="notify"),
     path("departement/ordre-du-jour/<int:pk>/lettre.pdf", views.letter, name="letter"),

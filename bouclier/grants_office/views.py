@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,7 +27,7 @@ from bouclier.grants.forms_files import TextForm
 from bouclier.grants.models_files import PaymentRequest, State
 from bouclier.grants.services import applications as files
 from bouclier.grants.services.applications import TransitionError
-from bouclier.grants_office import charts, exports, queries, services
+from bouclier.grants_office import charts, columns, exports, queries, services
 from bouclier.grants_office.access import (
     DASHBOARD_ROLES,
     DECISION_ROLES,
@@ -47,10 +47,13 @@ from bouclier.grants_office.forms import (
     SessionForm,
     VoteForm,
 )
+from bouclier.grants_office.history import file_history
 from bouclier.grants_office.models import Adjustment, AgendaItem, Opinion, Outcome, Session
-from bouclier.grants_office.pdf import reglement_pdf
+from bouclier.grants_office.pdf import reglement_pdf, session_report_pdf
+from bouclier.grants_office.report import session_report
 
 PAGE_SIZE = 50
+QUEUE_PARAMS = frozenset({*QueueForm.base_fields, "page"})
 
 
 def _user(request: HttpRequest) -> User:
@@ -91,14 +94,47 @@ def queue(request: HttpRequest) -> HttpResponse:
             "deadline_before": data["echeance"],
             "sort": data["tri"] or "depot",
         }
-    files_qs = queries.queue(applications_for(_user(request)), **filters)
+    user = _user(request)
+    files_qs = queries.queue(applications_for(user), **filters)
     page = Paginator(files_qs, PAGE_SIZE).get_page(request.GET.get("page"))
     kept = {k: v for k, v in request.GET.items() if k != "page" and v}
+    shown = columns.columns_of(user)
     return render(
         request,
         "grants_office/queue.html",
-        {"form": form, "page": page, "query": urlencode(kept)},
+        {
+            "form": form,
+            "page": page,
+            "query": urlencode(kept),
+            "columns": [(key, columns.COLUMNS[key]) for key in shown],
+            "rows": columns.cells(page.object_list, shown),
+            "columns_form": columns.ColumnsForm(initial={"colonnes": shown}),
+        },
     )
+
+
+@require_POST
+@role_required(*STAFF_ROLES)
+def queue_columns(request: HttpRequest) -> HttpResponse:
+    """Remember the instructor's columns, then back to the queue with its filters."""
+    form = columns.ColumnsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+    else:
+        try:
+            services.set_queue_columns(
+                _user(request), list(form.cleaned_data["colonnes"]), request=request
+            )
+        except TransitionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Colonnes de la file enregistrées."))
+    # Back to the queue with its filters: only the queue's own parameters are kept.
+    kept = [(k, v) for k, v in parse_qsl(request.POST.get("filtres", "")) if k in QUEUE_PARAMS]
+    back = redirect("grants_office:queue")
+    if kept:
+        back["Location"] += "?" + urlencode(kept)
+    return back
 
 
 @role_required(*STAFF_ROLES)
@@ -136,6 +172,8 @@ def instruction(request: HttpRequest, pk: int) -> HttpResponse:
             initial={"version": application.version, "retained_base": application.eligible_base}
         ),
         "propose_form": ProposeForm(sessions=_open_sessions()),
+        # The journal of the file: this page is for the staff only (role_required above).
+        "history": file_history(application),
     }
     return render(request, "grants_office/instruction.html", context)
 
@@ -302,31 +340,41 @@ def sessions(request: HttpRequest) -> HttpResponse:
 @role_required(*STAFF_ROLES)
 def session(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Session, pk=pk)
-    items = found.items.select_related(
-        "application__organisation", "application__aid_line"
-    ).order_by("application__aid_line__position", "pk")
-    figures = {f.aid_line.pk: f for f in services.envelope_figures(found.date.year)}
-    lines: dict[int, dict[str, Any]] = {}
-    for item in items:
-        line = lines.setdefault(
-            item.application.aid_line_id,
-            {"aid_line": item.application.aid_line, "items": [], "proposed": 0},
-        )
-        line["items"].append(item)
-        line["proposed"] += item.proposed_amount
-        line["envelope"] = figures.get(item.application.aid_line_id)
     return render(
         request,
         "grants_office/session.html",
         {
             "session": found,
-            "lines": list(lines.values()),
+            "lines": session_report(found).lines,
             "vote_form": VoteForm(),
             "Outcome": Outcome,
             "State": State,
             "can_decide": has_role(_user(request), *DECISION_ROLES),
         },
     )
+
+
+@role_required(*STAFF_ROLES)
+def session_report_as_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Session, pk=pk)
+    response = HttpResponse(
+        session_report_pdf(session_report(found)), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="rapport-cp-{found.date.isoformat()}.pdf"'
+    return response
+
+
+@role_required(*STAFF_ROLES)
+def session_report_as_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Session, pk=pk)
+    response = HttpResponse(
+        exports.session_report_xlsx(session_report(found)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="rapport-cp-{found.date.isoformat()}.xlsx"'
+    )
+    return response
 
 
 @require_POST
