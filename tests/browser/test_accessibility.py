@@ -73,6 +73,31 @@ def test_logged_in_page_has_no_axe_violation(page: Page, make_user: MakeUser, pa
     assert_no_violations(page)
 
 
+# The supervision centre's pages, as its supervisor sees them (work pages of every part are
+# checked in their own browser tests too).
+SUPERVISOR_PAGES = {
+    "console": "/supervision/console/",
+    "incidents": "/supervision/incidents/",
+    "logbook": "/supervision/main-courante/",
+    "register": "/supervision/registre/",
+    "requisitions": "/supervision/requisitions/",
+    "requisition-new": "/supervision/requisitions/nouvelle/",
+    "verify": "/supervision/requisitions/verifier/",
+    "wall": "/supervision/mur/",
+    "supervision-dashboard": "/supervision/tableau-de-bord/",
+}
+
+
+@pytest.mark.parametrize("path", SUPERVISOR_PAGES.values(), ids=SUPERVISOR_PAGES.keys())
+def test_supervision_page_has_no_axe_violation(page: Page, make_user: MakeUser, path: str) -> None:
+    user = make_user(Role.CSD_SUPERVISOR)
+    log_in(page, user.email)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Prénom")
+    page.goto(path)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_no_violations(page)
+
+
 def test_form_errors_have_no_axe_violation(page: Page, make_user: MakeUser) -> None:
     user = make_user(Role.APPLICANT)
     log_in(page, user.email, "Mauvais-mot-de-passe-77")
