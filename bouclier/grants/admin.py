@@ -10,54 +10,28 @@ The same models are also registered on the main admin for administrators.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from bouclier.accounts.access import has_role
+from bouclier.accounts.admin_site import RoleAdminSite
+from bouclier.accounts.admin_site import RoleAuditedAdmin as BaseRoleAuditedAdmin
 from bouclier.accounts.roles import Role
-from bouclier.audit.admin_mixins import AuditedAdmin
 from bouclier.grants.models import AidLine, ParameterSet
 
 MANAGING_ROLES = (Role.GRANTS_MANAGER, Role.ADMINISTRATOR)
 
 
-def may_manage(request: HttpRequest) -> bool:
-    return bool(request.user.is_active and has_role(request.user, *MANAGING_ROLES))
-
-
-class GrantsAdminSite(admin.AdminSite):
+class GrantsAdminSite(RoleAdminSite):
+    roles = MANAGING_ROLES
     site_header = _("Bouclier – gestion du règlement des aides")
     site_title = _("Règlement des aides")
     index_title = _("Dispositifs et jeux de paramètres")
     site_url = "/aides/reglement/"
-
-    def has_permission(self, request: HttpRequest) -> bool:
-        return may_manage(request)
-
-    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Any:
-        inner = super().admin_view(view, cacheable)
-
-        # Like the rest of the platform: anonymous visitors go to the platform's login page,
-        # people without the role get a 403 rather than the admin's own login form.
-        @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not may_manage(request):
-                raise PermissionDenied
-            response: HttpResponse = inner(request, *args, **kwargs)
-            return response
-
-        return guarded
 
 
 grants_admin_site = GrantsAdminSite(name="grants_admin")
@@ -72,30 +46,16 @@ class PrettyJSONField(forms.JSONField):
         return json.dumps(value, ensure_ascii=False, indent=2, cls=self.encoder)
 
 
-class RoleAuditedAdmin(AuditedAdmin):
-    """Model permissions by role (grants manager, administrator) rather than Django perms."""
+class RoleAuditedAdmin(BaseRoleAuditedAdmin):
+    """The règlement's models, for grants managers and administrators; JSON shown indented."""
 
+    managing_roles = MANAGING_ROLES
     formfield_overrides = {
         models.JSONField: {
             "form_class": PrettyJSONField,
             "widget": forms.Textarea(attrs={"rows": 18, "cols": 100}),
         },
     }
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return may_manage(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_manage(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return may_manage(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_manage(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_manage(request)
 
 
 class AidLineAdmin(RoleAuditedAdmin):
@@ -123,7 +83,7 @@ class ParameterSetAdmin(RoleAuditedAdmin):
     # A published set may already have been applied to files: it is replaced by a newer
     # dated set, never deleted; only an unpublished draft can be deleted.
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_manage(request) and (obj is None or not obj.is_published)
+        return self.may_manage(request) and (obj is None or not obj.is_published)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)

@@ -9,75 +9,36 @@ admin: they are reached through the pages that scope and log every read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from bouclier.accounts.access import has_role
+from bouclier.accounts.admin_site import RoleAdminSite, holds_role
+from bouclier.accounts.admin_site import RoleAuditedAdmin as BaseRoleAuditedAdmin
 from bouclier.accounts.roles import Role
-from bouclier.audit.admin_mixins import AuditedAdmin
 from bouclier.mediation.models import Assignment, Objective, Programme, Protocol
 from bouclier.territory.models import College, District
 
 MANAGING_ROLES = (Role.MEDIATION_LEAD, Role.ADMINISTRATOR)
 
 
-def may_manage(request: HttpRequest) -> bool:
-    return bool(request.user.is_active and has_role(request.user, *MANAGING_ROLES))
-
-
-class MediationAdminSite(admin.AdminSite):
+class MediationAdminSite(RoleAdminSite):
+    roles = MANAGING_ROLES
     site_header = _("Bouclier – organisation de la brigade de médiation")
     site_title = _("Organisation de la brigade")
     index_title = _("Affectations, protocoles et programme")
     site_url = "/mediation/organisation/"
 
-    def has_permission(self, request: HttpRequest) -> bool:
-        return may_manage(request)
-
-    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Any:
-        inner = super().admin_view(view, cacheable)
-
-        # As elsewhere: anonymous visitors go to the platform's login page, people without
-        # the role get a 403 rather than the admin's own login form.
-        @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not may_manage(request):
-                raise PermissionDenied
-            response: HttpResponse = inner(request, *args, **kwargs)
-            return response
-
-        return guarded
-
 
 mediation_admin_site = MediationAdminSite(name="mediation_admin")
 
 
-class RoleAuditedAdmin(AuditedAdmin):
-    """Model permissions by role (chef de groupe, administrator) rather than Django perms."""
+class RoleAuditedAdmin(BaseRoleAuditedAdmin):
+    """The brigade's organisation, for the chef de groupe and administrators."""
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return may_manage(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_manage(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return may_manage(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_manage(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_manage(request)
+    managing_roles = MANAGING_ROLES
 
 
 class AssignmentAdmin(RoleAuditedAdmin):
@@ -104,16 +65,16 @@ class ObjectiveInline(admin.TabularInline):  # type: ignore[type-arg]
     extra = 1
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_manage(request)
+        return holds_role(request, MANAGING_ROLES)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_manage(request)
+        return holds_role(request, MANAGING_ROLES)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_manage(request)
+        return holds_role(request, MANAGING_ROLES)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_manage(request)
+        return holds_role(request, MANAGING_ROLES)
 
 
 class ProgrammeAdmin(RoleAuditedAdmin):
