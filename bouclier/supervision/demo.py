@@ -110,7 +110,12 @@ def token_path() -> Path:
 def _sites() -> dict[str, Site]:
     college = College.objects.get(uai="0779001A")
     meaux = Commune.objects.get(insee_code="77284")
-    departmental = DepartmentalSite.objects.filter(commune=meaux).order_by("pk").first()
+    # A Maison départementale des solidarités: collèges are departmental sites too.
+    departmental = (
+        DepartmentalSite.objects.filter(commune=meaux, kind=DepartmentalSite.Kind.MDS)
+        .order_by("pk")
+        .first()
+    )
     sites: dict[str, Site] = {}
     sites["college"], _ = Site.objects.get_or_create(
         college=college,
