@@ -140,7 +140,7 @@ def recording_vs_ffmpeg(
 
     ffmpeg reads the stream ``loops`` times in one process (``-stream_loop``), so that its
     start-up (also returned, measured alone) does not weigh on the comparison. Ours includes
-    what ffmpeg does not do: reopening each segment to check it, and its SHA-256.
+    what ffmpeg does not do: checking each segment (MP4 box walk) and its SHA-256.
     """
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:

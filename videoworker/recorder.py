@@ -2,8 +2,15 @@
 
 Packets are never decoded nor re-encoded (a camera's recording then costs a few percent of a
 core, and the footage handed to the police is bit-for-bit what the camera produced). A segment
-starts on a keyframe, so each one plays on its own; it is written under `.incoming/`, reopened
-and probed, hashed (SHA-256), then moved into place, indexed and reported.
+starts on a keyframe, so each one plays on its own; it is written under `.incoming/`, checked
+and hashed (SHA-256), then moved into place, indexed and reported.
+
+The check and the hash share one read of the file (`check_and_hash`): a walk of the MP4 boxes
+(ftyp first, one moov and one mdat, every size consistent with the file's, one video track
+whose sample table holds exactly the packets muxed, the first of them a keyframe). Reopening
+each segment with PyAV to demux it cost more than the copy itself; the full probe
+(`probe_segment`) now runs only when the cheap check fails, to tell a segment the walk does not
+understand (kept, with the probe's figures) from a broken one (rejected).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import struct
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -156,6 +164,124 @@ def probe_segment(path: Path) -> dict[str, Any]:
         raise SegmentError(f"segment illisible : {exc}") from exc
 
 
+_CODECS = {b"avc1": "h264", b"avc3": "h264", b"hvc1": "hevc", b"hev1": "hevc"}
+Box = tuple[bytes, int, int]  # (type, payload start, box end)
+
+
+def _boxes(data: bytes, start: int, end: int) -> list[Box]:
+    """The boxes between start and end of `data`; raises if a size is inconsistent."""
+    found = []
+    at = start
+    while at < end:
+        if end - at < 8:
+            raise SegmentError("boîte MP4 tronquée")
+        size, kind = struct.unpack_from(">I4s", data, at)
+        header = 8
+        if size == 1:
+            if end - at < 16:
+                raise SegmentError("boîte MP4 tronquée")
+            (size,) = struct.unpack_from(">Q", data, at + 8)
+            header = 16
+        elif size == 0:
+            size = end - at  # extends to the end of its parent
+        if size < header or at + size > end:
+            raise SegmentError(f"taille incohérente de la boîte {kind.decode('latin-1')}")
+        found.append((kind, at + header, at + size))
+        at += size
+    return found
+
+
+def _child(data: bytes, parent: Box, kind: bytes) -> Box:
+    matches = [box for box in _boxes(data, parent[1], parent[2]) if box[0] == kind]
+    if len(matches) != 1:
+        raise SegmentError(f"boîte {kind.decode()} absente ou multiple")
+    return matches[0]
+
+
+def check_moov(moov: bytes) -> dict[str, Any]:
+    """Check the moov box's payload: one video track, its samples, its first a keyframe."""
+    try:
+        root: Box = (b"moov", 0, len(moov))
+        _child(moov, root, b"mvhd")
+        videos = []
+        for trak in (box for box in _boxes(moov, 0, len(moov)) if box[0] == b"trak"):
+            mdia = _child(moov, trak, b"mdia")
+            hdlr = _child(moov, mdia, b"hdlr")
+            if moov[hdlr[1] + 8 : hdlr[1] + 12] == b"vide":
+                videos.append(mdia)
+        if len(videos) != 1:
+            raise SegmentError("le segment n'a pas exactement une piste vidéo")
+        mdia = videos[0]
+        mdhd = _child(moov, mdia, b"mdhd")
+        if moov[mdhd[1]] == 1:
+            timescale, duration = struct.unpack_from(">IQ", moov, mdhd[1] + 20)
+        else:
+            timescale, duration = struct.unpack_from(">II", moov, mdhd[1] + 12)
+        stbl = _child(moov, _child(moov, mdia, b"minf"), b"stbl")
+        stsd = _child(moov, stbl, b"stsd")
+        codec = moov[stsd[1] + 12 : stsd[1] + 16]
+        (samples,) = struct.unpack_from(">I", moov, _child(moov, stbl, b"stsz")[1] + 8)
+        sync = [box for box in _boxes(moov, stbl[1], stbl[2]) if box[0] == b"stss"]
+        keyframe = True  # no stss box: every sample is a keyframe
+        if sync:
+            count, first = struct.unpack_from(">II", moov, sync[0][1] + 4)
+            keyframe = count > 0 and first == 1
+    except struct.error as exc:
+        raise SegmentError("boîte moov tronquée") from exc
+    if samples == 0 or not timescale:
+        raise SegmentError("le segment ne contient aucune image")
+    return {
+        "codec": _CODECS.get(codec, codec.decode("latin-1")),
+        "packets": samples,
+        "keyframe_start": keyframe,
+        "duration": duration / timescale,
+    }
+
+
+def check_and_hash(path: Path) -> tuple[str, int, dict[str, Any]]:
+    """SHA-256, size and structural check of a segment, reading its bytes once.
+
+    The hash reads the whole file; the walk reads only the top-level box headers (a few) and
+    the moov box (kilobytes), from the page cache. Raises `SegmentError` when the structure is
+    wrong: top-level boxes not tiling the file exactly, no ftyp first, not exactly one moov
+    and one non-empty mdat, or a wrong moov (`check_moov`).
+    """
+    digest = hashlib.sha256()
+    with path.open("rb") as src:
+        fd = src.fileno()
+        size = os.fstat(fd).st_size
+        top: list[Box] = []
+        at = 0
+        while at < size:
+            head = os.pread(fd, 16, at)
+            if len(head) < 8:
+                raise SegmentError("boîte MP4 tronquée")
+            box_size, kind = struct.unpack_from(">I4s", head)
+            header = 8
+            if box_size == 1:
+                if len(head) < 16:
+                    raise SegmentError("boîte MP4 tronquée")
+                (box_size,) = struct.unpack_from(">Q", head, 8)
+                header = 16
+            if box_size < header or at + box_size > size:
+                raise SegmentError(f"taille incohérente de la boîte {kind.decode('latin-1')}")
+            top.append((kind, at + header, at + box_size))
+            at += box_size
+        kinds = [kind for kind, _, _ in top]
+        if not kinds or kinds[0] != b"ftyp":
+            raise SegmentError("le segment ne commence pas par une boîte ftyp")
+        if kinds.count(b"moov") != 1 or kinds.count(b"mdat") != 1:
+            raise SegmentError("le segment n'a pas exactement une boîte moov et une boîte mdat")
+        _mdat, mdat_start, mdat_end = top[kinds.index(b"mdat")]
+        if mdat_end <= mdat_start:
+            raise SegmentError("le segment ne contient aucune image")
+        _moov, moov_start, moov_end = top[kinds.index(b"moov")]
+        info = check_moov(os.pread(fd, moov_end - moov_start, moov_start))
+        for chunk in iter(lambda: src.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest(), size, info
+
+
 class SegmentRecorder:
     """Feeds packets of the main stream into segments; call `feed`, `cut` and `close`."""
 
@@ -181,6 +307,8 @@ class SegmentRecorder:
         self._offset = 0
         self._offset_set = False
         self._source_bit_rate = 0
+        self._packets = 0
+        self._codec: tuple[str, int, int] = ("", 0, 0)
 
     @property
     def recording(self) -> bool:
@@ -210,6 +338,7 @@ class SegmentRecorder:
         duration = packet.duration * float(tb) if packet.duration and tb else 0.0
         packet.stream = self._out_stream
         self._out.mux(packet)
+        self._packets += 1
         self._last_end = max(self._last_end, wall + duration)
 
     def _open(self, stream: av.video.stream.VideoStream, wall: float) -> None:
@@ -231,6 +360,9 @@ class SegmentRecorder:
         self._offset = 0
         self._offset_set = False
         self._source_bit_rate = stream.bit_rate or 0
+        self._packets = 0
+        context = stream.codec_context
+        self._codec = (context.name, context.width, context.height)
 
     def _finish(self, end: float) -> Segment | None:
         out, tmp = self._out, self._tmp
@@ -247,7 +379,7 @@ class SegmentRecorder:
             return None
         start = self._start
         try:
-            info = probe_segment(tmp)
+            sha256, size, info = self._check(tmp)
         except SegmentError as exc:
             rejected = self.directory / ".rejected"
             rejected.mkdir(parents=True, exist_ok=True)
@@ -268,8 +400,8 @@ class SegmentRecorder:
             # A segment cut at a keyframe ends where the next begins; one cut by a lost
             # stream ends after its last packet.
             end=end if end > start else start + info["duration"],
-            size=final.stat().st_size,
-            sha256=sha256_file(final),
+            size=size,
+            sha256=sha256,
             codec=info["codec"],
             width=info["width"],
             height=info["height"],
@@ -282,6 +414,25 @@ class SegmentRecorder:
         if self.on_segment is not None:
             self.on_segment(segment)
         return segment
+
+    def _check(self, path: Path) -> tuple[str, int, dict[str, Any]]:
+        """Digest, size and figures of a written segment; raises `SegmentError` if broken."""
+        codec, width, height = self._codec
+        try:
+            sha256, size, info = check_and_hash(path)
+        except SegmentError:
+            # A structure the walk does not know (or a broken file): the full probe decides.
+            info = probe_segment(path)
+            return sha256_file(path), path.stat().st_size, info
+        if info["packets"] != self._packets:
+            raise SegmentError(
+                f"le segment contient {info['packets']} images au lieu de {self._packets}"
+            )
+        return (
+            sha256,
+            size,
+            {**info, "codec": codec or info["codec"], "width": width, "height": height},
+        )
 
     def cut(self, end: float | None = None) -> Segment | None:
         """Close the current segment (end of stream, lost connection, discontinuity)."""

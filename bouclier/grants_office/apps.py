@@ -1,4 +1,5 @@
-"""Application configuration of the Département's side of the aids: navigation and jobs."""
+"""Application configuration of the Département's side of the aids: navigation, jobs and the
+dashboard summary's signal receivers."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,14 @@ class GrantsOfficeConfig(AppConfig):
         from bouclier.core.navigation import NavItem, register
         from bouclier.core.scheduling import Job, register_job
 
+        connect_summary()
+        register_job(
+            Job(
+                "grants.dashboard_summary",
+                _("Recalcul de la synthèse du tableau de bord des aides"),
+                rebuild_summary,
+            )
+        )
         register_job(
             Job(
                 "grants.reminders",
@@ -54,3 +63,25 @@ def reminders_summary() -> str:
     from bouclier.grants_office.services import send_deadline_reminders
 
     return f"{send_deadline_reminders()} rappel(s) envoyé(s)"
+
+
+def connect_summary() -> None:
+    """Keep the dashboard's summary in step with every save of a file or of its cameras."""
+    from django.db.models.signals import post_delete, post_init, post_save
+
+    from bouclier.grants.models_files import Application, CameraSite
+    from bouclier.grants_office import summary
+
+    uid = "grants_office.summary"
+    post_init.connect(summary.application_loaded, sender=Application, dispatch_uid=uid)
+    post_save.connect(summary.application_saved, sender=Application, dispatch_uid=uid)
+    post_delete.connect(summary.application_deleted, sender=Application, dispatch_uid=uid)
+    post_save.connect(summary.camera_changed, sender=CameraSite, dispatch_uid=uid)
+    post_delete.connect(summary.camera_changed, sender=CameraSite, dispatch_uid=uid)
+
+
+def rebuild_summary() -> str:
+    """Recompute the dashboard's summary from the files (idempotent safety net)."""
+    from bouclier.grants_office.summary import rebuild
+
+    return rebuild()

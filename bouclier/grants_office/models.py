@@ -206,3 +206,77 @@ class UserQueuePreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {', '.join(self.columns)}"
+
+
+class DashboardSummary(models.Model):
+    """The dashboard's figures of one year × aid line × EPCI, kept in step with the files.
+
+    A derived table: ``bouclier.grants_office.summary`` recomputes a row inside the transaction
+    that changes one of its files, and ``manage.py rebuild_grants_summary`` (also a scheduled
+    job) rebuilds it all from the files. Reading it keeps the dashboard's cost independent of
+    the number of files.
+    """
+
+    year = models.PositiveIntegerField(_("année de dépôt"))
+    aid_line = models.ForeignKey(AidLine, on_delete=models.CASCADE, related_name="+")
+    # NULL: an applicant in no EPCI (shown as "—").
+    epci = models.ForeignKey(
+        "territory.Epci", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    files = models.PositiveIntegerField(_("dossiers déposés"), default=0)
+    requested = models.DecimalField(
+        _("montant demandé"), max_digits=14, decimal_places=2, default=0
+    )
+    granted = models.DecimalField(_("montant accordé"), max_digits=14, decimal_places=2, default=0)
+    paid = models.DecimalField(_("montant versé"), max_digits=14, decimal_places=2, default=0)
+    cameras = models.PositiveIntegerField(_("caméras financées"), default=0)
+    decided = models.PositiveIntegerField(_("dossiers votés"), default=0)
+    # Summed exactly (microseconds) so that the mean matches a direct computation.
+    vote_seconds = models.DecimalField(
+        _("durées du dépôt au vote (secondes)"), max_digits=20, decimal_places=6, default=0
+    )
+
+    class Meta:
+        verbose_name = _("synthèse du tableau de bord des aides")
+        verbose_name_plural = _("synthèses du tableau de bord des aides")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "aid_line", "epci"],
+                name="grants_office_summary_once",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} – {self.aid_line_id} – {self.epci_id}"
+
+
+class DashboardReach(models.Model):
+    """How many funded files one commune, or one EPCI as a whole, holds in a year.
+
+    Kept beside ``DashboardSummary`` because "communes reached" is a union (a commune reached
+    by two aid lines counts once): it cannot be summed from the summary's rows.
+    """
+
+    year = models.PositiveIntegerField(_("année de dépôt"))
+    commune = models.ForeignKey(
+        "territory.Commune", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    epci = models.ForeignKey(
+        "territory.Epci", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    funded = models.PositiveIntegerField(_("dossiers financés"), default=0)
+
+    class Meta:
+        verbose_name = _("communes aidées du tableau de bord")
+        verbose_name_plural = _("communes aidées du tableau de bord")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "commune", "epci"],
+                name="grants_office_reach_once",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} – {self.commune_id or self.epci_id}"

@@ -1,7 +1,8 @@
 """Read-side queries: the instructor's queue and the dashboards' figures.
 
-Each figure is one aggregate query whose cost does not grow with the number of pages shown;
-tests check each against hand-computed data.
+The dashboards' figures are read from the summary tables kept by
+``bouclier.grants_office.summary`` (their size does not grow with the number of files); tests
+check each against hand-computed data and against a full recomputation from the files.
 """
 
 from __future__ import annotations
@@ -12,10 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    Count,
     DecimalField,
-    DurationField,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -24,10 +22,10 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, ExtractYear, Least
+from django.db.models.functions import Coalesce, Least
 
-from bouclier.grants.models_files import Application, CameraSite, DocumentRequest, State
-from bouclier.grants_office.models import Opinion
+from bouclier.grants.models_files import Application, DocumentRequest, State
+from bouclier.grants_office.models import DashboardReach, DashboardSummary, Opinion
 from bouclier.territory.models import Commune
 
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
@@ -114,17 +112,19 @@ class Row:
     paid: Decimal
 
 
-def _totals() -> dict[str, Any]:
-    funded = Q(state__in=FUNDED_STATES)
+def _summary(year: int | None = None) -> QuerySet[Any]:
+    rows = DashboardSummary.objects.all()
+    if year is not None:
+        rows = rows.filter(year=year)
+    return rows
+
+
+def _sums() -> dict[str, Any]:
     return {
-        "n": Count("pk"),
-        "requested": Coalesce(Sum("requested_amount"), Value(ZERO), output_field=MONEY),
-        "granted": Coalesce(Sum("granted_amount", filter=funded), Value(ZERO), output_field=MONEY),
-        "paid": Coalesce(
-            Sum(F("advance_paid") + F("balance_paid"), output_field=MONEY),
-            Value(ZERO),
-            output_field=MONEY,
-        ),
+        "n": Coalesce(Sum("files"), Value(0)),
+        "requested": Coalesce(Sum("requested"), Value(ZERO), output_field=MONEY),
+        "granted": Coalesce(Sum("granted"), Value(ZERO), output_field=MONEY),
+        "paid": Coalesce(Sum("paid"), Value(ZERO), output_field=MONEY),
     }
 
 
@@ -136,13 +136,7 @@ def submitted_files(year: int | None = None) -> QuerySet[Application]:
 
 
 def by_year() -> list[Row]:
-    rows = (
-        submitted_files()
-        .annotate(year=ExtractYear("submitted_at"))
-        .values("year")
-        .annotate(**_totals())
-        .order_by("year")
-    )
+    rows = _summary().values("year").annotate(**_sums()).order_by("year")
     return [
         Row(r["year"], str(r["year"]), r["n"], r["requested"], r["granted"], r["paid"])
         for r in rows
@@ -151,9 +145,9 @@ def by_year() -> list[Row]:
 
 def by_aid_line(year: int | None) -> list[Row]:
     rows = (
-        submitted_files(year)
+        _summary(year)
         .values("aid_line_id", "aid_line__name", "aid_line__position")
-        .annotate(**_totals())
+        .annotate(**_sums())
         .order_by("aid_line__position", "aid_line__name")
     )
     return [
@@ -163,75 +157,49 @@ def by_aid_line(year: int | None) -> list[Row]:
 
 
 def by_epci(year: int | None) -> list[Row]:
-    rows = (
-        submitted_files(year)
-        .annotate(
-            epci_key=epci_of_file(),
-            epci_name=Coalesce(
-                F("organisation__epci__name"), F("organisation__commune__epci__name")
-            ),
-        )
-        .values("epci_key", "epci_name")
-        .annotate(**_totals())
-        .order_by("epci_name")
-    )
+    rows = _summary(year).values("epci_id", "epci__name").annotate(**_sums()).order_by("epci__name")
     return [
-        Row(
-            r["epci_key"],
-            r["epci_name"] or "—",
-            r["n"],
-            r["requested"],
-            r["granted"],
-            r["paid"],
-        )
+        Row(r["epci_id"], r["epci__name"] or "—", r["n"], r["requested"], r["granted"], r["paid"])
         for r in rows
     ]
 
 
-def cameras_funded(year: int | None) -> int:
-    cameras = CameraSite.objects.filter(application__state__in=FUNDED_STATES)
-    if year is not None:
-        cameras = cameras.filter(application__submitted_at__year=year)
-    return int(cameras.aggregate(n=Coalesce(Sum("count"), Value(0)))["n"])
-
-
 def communes_reached(year: int | None) -> int:
-    """Communes whose commune, or whose EPCI, holds a funded file.
-
-    Two ``IN`` subqueries rather than joins through every file: joining multiplied each
-    commune by its files, then needed a DISTINCT over the product (slow with many files).
-    """
-    funded = submitted_files(year).filter(state__in=FUNDED_STATES)
-    by_commune = funded.filter(organisation__commune__isnull=False).values("organisation__commune")
-    by_epci = funded.filter(organisation__epci__isnull=False).values("organisation__epci")
+    """Communes whose commune, or whose EPCI, holds a funded file."""
+    reach = DashboardReach.objects.all()
+    if year is not None:
+        reach = reach.filter(year=year)
+    by_commune = reach.filter(commune__isnull=False).values("commune")
+    by_epci = reach.filter(epci__isnull=False).values("epci")
     return Commune.objects.filter(Q(pk__in=by_commune) | Q(epci__in=by_epci)).count()
 
 
-def days_to_vote(year: int | None) -> float | None:
-    """The mean number of days from submission to the Commission's vote."""
-    decided = submitted_files(year).filter(decided_at__isnull=False)
-    duration = ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField())
-    # One pass over the files for both figures.
-    row = decided.aggregate(count=Count("pk"), total=Sum(duration))
-    if not row["count"]:
-        return None
-    total: datetime.timedelta = row["total"]
-    return round(total.total_seconds() / 86400 / int(row["count"]), 1)
-
-
 def totals(year: int | None) -> dict[str, Any]:
-    row = submitted_files(year).aggregate(**_totals())
+    row = _summary(year).aggregate(
+        **_sums(),
+        cameras=Coalesce(Sum("cameras"), Value(0)),
+        decided=Coalesce(Sum("decided"), Value(0)),
+        vote_seconds=Coalesce(
+            Sum("vote_seconds"),
+            Value(ZERO),
+            output_field=DecimalField(max_digits=20, decimal_places=6),
+        ),
+    )
+    days: float | None = None
+    if row["decided"]:
+        # The mean number of days from submission to the Commission's vote.
+        days = round(float(row["vote_seconds"]) / 86400 / int(row["decided"]), 1)
     return {
         "files": row["n"],
         "requested": row["requested"],
         "granted": row["granted"],
         "paid": row["paid"],
-        "cameras": cameras_funded(year),
+        "cameras": row["cameras"],
         "communes": communes_reached(year),
         "communes_total": Commune.objects.count(),
-        "days_to_vote": days_to_vote(year),
+        "days_to_vote": days,
     }
 
 
 def years() -> list[int]:
-    return sorted({d.year for d in submitted_files().dates("submitted_at", "year")}, reverse=True)
+    return list(_summary().values_list("year", flat=True).distinct().order_by("-year"))

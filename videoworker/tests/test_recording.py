@@ -8,11 +8,19 @@ import threading
 from pathlib import Path
 
 import av
+import pytest
 
 from videoworker.clock import RealClock
 from videoworker.config import StreamSource
 from videoworker.events import EventSink, read_events
-from videoworker.recorder import SegmentIndex, SegmentRecorder, probe_segment, sha256_file
+from videoworker.recorder import (
+    SegmentError,
+    SegmentIndex,
+    SegmentRecorder,
+    check_and_hash,
+    probe_segment,
+    sha256_file,
+)
 from videoworker.sources import StreamReader
 from videoworker.tests.helpers import footage
 
@@ -92,3 +100,85 @@ def test_segments_wait_for_a_keyframe(tmp_path: Path) -> None:
     segments = SegmentIndex(tmp_path).entries()
     assert len(segments) == 1 and segments[0].keyframe_start
     assert abs(segments[0].duration - 20.0) < 0.2
+
+
+def _record_one(tmp_path: Path) -> Path:
+    clip = footage("indoor-people-one-by-one.mp4")
+    recorder = SegmentRecorder("cam", tmp_path / "rec", 60.0, EventSink(None))
+    reader = StreamReader(
+        StreamSource(file=clip, realtime=False, loop=False), RealClock(), threading.Event()
+    )
+    reader.open()
+    assert reader.stream is not None
+    first = reader.wall_time(0.0)
+    for packet, wall in reader.packets():
+        if packet.is_keyframe and wall - first >= 3.0:
+            break
+        recorder.feed(packet, wall, reader.stream)
+    recorder.close()
+    reader.close()
+    (segment,) = SegmentIndex(tmp_path / "rec").entries()
+    return Path(segment.path)
+
+
+def test_the_single_read_check_agrees_with_the_probe_and_catches_damage(tmp_path: Path) -> None:
+    path = _record_one(tmp_path)
+    sha256, size, info = check_and_hash(path)
+    probed = probe_segment(path)
+    assert sha256 == sha256_file(path) and size == path.stat().st_size
+    assert info["packets"] == probed["packets"] and info["keyframe_start"]
+    assert info["codec"] == probed["codec"] == "h264"
+    assert abs(info["duration"] - probed["duration"]) < 0.2
+    data = path.read_bytes()
+    moov = data.index(b"moov") - 4
+    stss = data.index(b"stss") + 12  # the first keyframe's number: after version and count
+    damaged = {
+        "truncated": data[: len(data) - 1000],  # the moov box (written last) cut short
+        "cut_in_mdat": data[: data.index(b"mdat") + 5000],
+        "extra_bytes": data + b"\0" * 10,
+        "box_size": data[:moov] + (10**6).to_bytes(4, "big") + data[moov + 4 :],
+        "no_video_track": data.replace(b"vide", b"soun", 1),
+    }
+    for name, content in damaged.items():
+        broken = tmp_path / f"{name}.mp4"
+        broken.write_bytes(content)
+        with pytest.raises(SegmentError):
+            check_and_hash(broken)
+            pytest.fail(name)  # reached only when not detected: names the damage
+    # Not an error (the probe reports it the same way), but reported in the index.
+    late = tmp_path / "late.mp4"
+    late.write_bytes(data[:stss] + (2).to_bytes(4, "big") + data[stss + 4 :])
+    assert not check_and_hash(late)[2]["keyframe_start"]
+
+
+def test_a_segment_damaged_before_its_check_is_rejected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import videoworker.recorder as recorder_module
+
+    real = recorder_module.check_and_hash
+
+    def truncate_then_check(path: Path) -> tuple[str, int, dict[str, object]]:
+        # The disk loses the end of the file between the muxer's close and the check.
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+        return real(path)
+
+    monkeypatch.setattr(recorder_module, "check_and_hash", truncate_then_check)
+    events = tmp_path / "events.jsonl"
+    recorder = SegmentRecorder("cam", tmp_path / "rec", 60.0, EventSink(events))
+    clip = footage("indoor-people-one-by-one.mp4")
+    reader = StreamReader(
+        StreamSource(file=clip, realtime=False, loop=False), RealClock(), threading.Event()
+    )
+    reader.open()
+    assert reader.stream is not None
+    for index, (packet, wall) in enumerate(reader.packets()):
+        if index > 20:
+            break
+        recorder.feed(packet, wall, reader.stream)
+    assert recorder.close() is None
+    reader.close()
+    assert SegmentIndex(tmp_path / "rec").entries() == []
+    assert [e["type"] for e in read_events(events)] == ["segment_invalid"]
+    assert list((tmp_path / "rec" / ".rejected").glob("*.mp4"))

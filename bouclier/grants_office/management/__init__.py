@@ -1,0 +1,1 @@
+"""Management commands of the Département's side of the aids."""
