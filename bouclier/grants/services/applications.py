@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any
@@ -331,6 +332,30 @@ def save_project(
         )
 
 
+@contextmanager
+def _editing_draft(
+    application: Application,
+    user: User,
+    version: int,
+    step: str,
+    request: HttpRequest | None,
+    **data: Any,
+) -> Iterator[Application]:
+    """Lock an editable draft of the user's, let the caller change it, save and journal it."""
+    with transaction.atomic():
+        current = _locked(application, version)
+        _require_applicant(user, current)
+        _require_state(current, EDITABLE, _("modifier le dossier"))
+        yield current
+        _save(current, application)
+        record(
+            "grants.application.edited",
+            request=request,
+            target=current,
+            data={"step": step, **data},
+        )
+
+
 def save_expenses(
     application: Application,
     user: User,
@@ -340,15 +365,12 @@ def save_expenses(
     request: HttpRequest | None = None,
 ) -> None:
     """Replace the draft's expense lines (quotes stay attached by position)."""
-    with transaction.atomic():
-        current = _locked(application, version)
-        _require_applicant(user, current)
-        _require_state(current, EDITABLE, _("modifier le dossier"))
-        quotes = list(current.expense_items.values_list("quote_id", flat=True))
-        current.expense_items.all().delete()
+    with _editing_draft(application, user, version, "depenses", request, lines=len(lines)) as f:
+        quotes = list(f.expense_items.values_list("quote_id", flat=True))
+        f.expense_items.all().delete()
         ExpenseItem.objects.bulk_create(
             ExpenseItem(
-                application=current,
+                application=f,
                 position=i,
                 category=line.category,
                 description=line.description,
@@ -357,13 +379,6 @@ def save_expenses(
                 quote_id=quotes[i] if i < len(quotes) else None,
             )
             for i, line in enumerate(lines)
-        )
-        _save(current, application)
-        record(
-            "grants.application.edited",
-            request=request,
-            target=current,
-            data={"step": "depenses", "lines": len(lines)},
         )
 
 
@@ -375,21 +390,10 @@ def save_cameras(
     cameras: Sequence[CameraData],
     request: HttpRequest | None = None,
 ) -> None:
-    with transaction.atomic():
-        current = _locked(application, version)
-        _require_applicant(user, current)
-        _require_state(current, EDITABLE, _("modifier le dossier"))
-        current.cameras.all().delete()
+    with _editing_draft(application, user, version, "cameras", request, sites=len(cameras)) as f:
+        f.cameras.all().delete()
         CameraSite.objects.bulk_create(
-            CameraSite(application=current, place=c.place, count=c.count, bonus=c.bonus)
-            for c in cameras
-        )
-        _save(current, application)
-        record(
-            "grants.application.edited",
-            request=request,
-            target=current,
-            data={"step": "cameras", "sites": len(cameras)},
+            CameraSite(application=f, place=c.place, count=c.count, bonus=c.bonus) for c in cameras
         )
 
 
@@ -401,27 +405,19 @@ def save_funders(
     funders: Sequence[FunderData],
     request: HttpRequest | None = None,
 ) -> None:
-    with transaction.atomic():
-        current = _locked(application, version)
-        _require_applicant(user, current)
-        _require_state(current, EDITABLE, _("modifier le dossier"))
-        current.funders.all().delete()
+    with _editing_draft(
+        application, user, version, "financement", request, funders=len(funders)
+    ) as f:
+        f.funders.all().delete()
         Funder.objects.bulk_create(
             Funder(
-                application=current,
-                name=f.name,
-                amount=f.amount,
-                is_public=f.is_public,
-                status=f.status,
+                application=f,
+                name=funder.name,
+                amount=funder.amount,
+                is_public=funder.is_public,
+                status=funder.status,
             )
-            for f in funders
-        )
-        _save(current, application)
-        record(
-            "grants.application.edited",
-            request=request,
-            target=current,
-            data={"step": "financement", "funders": len(funders)},
+            for funder in funders
         )
 
 
