@@ -52,6 +52,23 @@ def _amount_field(label: Any, minimum: Decimal, maximum: Decimal, **errors: Any)
     )
 
 
+def offer_categories(field: forms.Field, rules: Rules) -> None:
+    """Offer the aid line's expense categories, eligible then not, after a blank choice.
+
+    The blank choice keeps untouched rows of a formset unchanged, so they are ignored.
+    """
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [
+        ("", "—"),
+        (_("Dépenses du dispositif"), [(c.code, c.label) for c in rules.expense_categories]),
+        (_("Dépenses non éligibles"), [(c.code, c.label) for c in rules.ineligible_categories]),
+    ]
+    field.error_messages = {
+        "required": _("Choisissez une catégorie."),
+        "invalid_choice": _("Catégorie inconnue pour ce dispositif."),
+    }
+
+
 class ExpenseLineForm(forms.Form):
     category = forms.ChoiceField(label=_("Catégorie de dépense"))
     quantity = forms.IntegerField(
@@ -76,21 +93,7 @@ class ExpenseLineForm(forms.Form):
 
     def __init__(self, *args: Any, rules: Rules, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["category"]
-        assert isinstance(field, forms.ChoiceField)
-        # A blank first choice keeps untouched rows unchanged, so they are simply ignored.
-        field.choices = [
-            ("", "—"),
-            (_("Dépenses du dispositif"), [(c.code, c.label) for c in rules.expense_categories]),
-            (
-                _("Dépenses non éligibles"),
-                [(c.code, c.label) for c in rules.ineligible_categories],
-            ),
-        ]
-        field.error_messages = {
-            "required": _("Choisissez une catégorie."),
-            "invalid_choice": _("Catégorie inconnue pour ce dispositif."),
-        }
+        offer_categories(self.fields["category"], rules)
 
 
 if TYPE_CHECKING:

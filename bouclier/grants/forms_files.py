@@ -25,6 +25,7 @@ from bouclier.grants.forms import (
     MAX_UNIT_COST,
     AmountField,
     _amount_field,
+    offer_categories,
 )
 from bouclier.grants.models import AidLine
 from bouclier.grants.models_files import FunderStatus
@@ -132,17 +133,7 @@ class ExpenseRowForm(forms.Form):
 
     def __init__(self, *args: Any, rules: Rules, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["category"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [
-            ("", "—"),
-            (_("Dépenses du dispositif"), [(c.code, c.label) for c in rules.expense_categories]),
-            (
-                _("Dépenses non éligibles"),
-                [(c.code, c.label) for c in rules.ineligible_categories],
-            ),
-        ]
-        field.error_messages = {"invalid_choice": _("Catégorie inconnue pour ce dispositif.")}
+        offer_categories(self.fields["category"], rules)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
