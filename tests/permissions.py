@@ -63,10 +63,12 @@ CASES: list[Case] = [
     # logged in may ask to be linked to a commune or an EPCI (object pages: grants tests).
     Case("/aides/dossiers/", frozenset({Role.APPLICANT})),
     Case("/aides/dossiers/nouveau/", frozenset({Role.APPLICANT})),
-    Case("/aides/instruction/", frozenset({Role.GRANTS_INSTRUCTOR, Role.GRANTS_MANAGER})),
+    # The first queue's address leads staff (only) to the Département's queue.
+    Case("/aides/instruction/", frozenset({Role.GRANTS_INSTRUCTOR, Role.GRANTS_MANAGER}), ok=301),
     Case(
         "/aides/instruction/?etat=submitted",
         frozenset({Role.GRANTS_INSTRUCTOR, Role.GRANTS_MANAGER}),
+        ok=301,
     ),
     Case("/aides/rattachement/?q=Meaux", ALL_ROLES, no_role=200),
     # Video-protection guide: public assistant; saved studies for applicants; its reference

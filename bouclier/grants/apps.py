@@ -46,12 +46,6 @@ class GrantsConfig(AppConfig):
                 _("brouillons, dépôts, pièces, messages et versements"),
             ),
             NavItem(
-                _("Dossiers à instruire"),
-                "grants:queue",
-                frozenset({Role.GRANTS_INSTRUCTOR, Role.GRANTS_MANAGER}),
-                _("file des dossiers déposés, pièces manquantes, instruction"),
-            ),
-            NavItem(
                 _("Gestion du règlement"),
                 "grants_admin:index",
                 frozenset({Role.GRANTS_MANAGER, Role.ADMINISTRATOR}),

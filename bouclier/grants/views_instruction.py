@@ -1,26 +1,23 @@
-"""The Département's queue of files, and the linking of accounts to communes and EPCI.
+"""Linking accounts to communes and EPCI, and the old address of the instructors' queue.
 
-The queue is a first, minimal version (filter by state, paginated); sessions, votes, envelopes
-and dashboards come with the Département's side of the teleservice.
+The instructors' queue itself lives with the Département's side (``grants_office``).
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from bouclier.accounts.access import role_required
 from bouclier.accounts.models import Organisation, User
-from bouclier.grants.access import STAFF_ROLES, applications_for
+from bouclier.grants.access import STAFF_ROLES
 from bouclier.grants.forms_files import LinkSearchForm
-from bouclier.grants.models_files import LinkRequest, State
+from bouclier.grants.models_files import LinkRequest
 from bouclier.grants.services.applications import TransitionError
 from bouclier.grants.services.links import (
     decide_link,
@@ -28,8 +25,6 @@ from bouclier.grants.services.links import (
     request_link,
     search_organisations,
 )
-
-PAGE_SIZE = 50
 
 
 def _user(request: HttpRequest) -> User:
@@ -39,28 +34,10 @@ def _user(request: HttpRequest) -> User:
 
 @role_required(*STAFF_ROLES)
 def queue(request: HttpRequest) -> HttpResponse:
-    state = request.GET.get("etat", "")
-    files = (
-        applications_for(_user(request))
-        .exclude(state=State.DRAFT)
-        .select_related("organisation", "aid_line")
-        .order_by("submitted_at", "pk")
-    )
-    if state in State.values:
-        files = files.filter(state=state)
-    else:
-        state = ""
-    page = Paginator(files, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "grants/files/queue.html",
-        {
-            "page": page,
-            "state": state,
-            "states": [(value, label) for value, label in State.choices if value != State.DRAFT],
-            "query": urlencode({"etat": state}),
-        },
-    )
+    """The first, minimal queue's address now leads to the Département's full queue."""
+    query = request.META.get("QUERY_STRING", "")
+    target = reverse("grants_office:queue")
+    return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
 
 
 @login_required

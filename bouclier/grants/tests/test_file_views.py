@@ -145,7 +145,7 @@ def test_staff_never_see_drafts_and_applicants_never_see_annotations(
     assert client.get(url(draft)).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
         services.submit(draft, applicant)
-    assert draft.number in client.get("/aides/instruction/").content.decode()
+    assert draft.number in client.get("/aides/instruction/", follow=True).content.decode()
     client.post(url(draft, "action/annotate/"), {"body": "Secret de l'instruction"})
     client.post(url(draft, "action/message/"), {"body": "Bonjour la mairie"})
     client.post(url(draft, "action/request_documents/"), {"kinds": ["aipd"], "message": ""})
